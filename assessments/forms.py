@@ -1,0 +1,82 @@
+from django import forms
+
+from assessments.models import Assessment, QuestionType
+
+OPTION_KEYS = ("A", "B", "C", "D")
+
+
+class AssessmentAdminForm(forms.ModelForm):
+    """Multiple-choice options edited as four fields, stored as the `options` JSON object."""
+
+    option_a = forms.CharField(label="Option A", required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    option_b = forms.CharField(label="Option B", required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    option_c = forms.CharField(label="Option C", required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    option_d = forms.CharField(label="Option D", required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    class Meta:
+        model = Assessment
+        fields = (
+            "module",
+            "order_index",
+            "question_type",
+            "question_text",
+            "option_a",
+            "option_b",
+            "option_c",
+            "option_d",
+            "correct_answer",
+            "explanation",
+            "points",
+            "starter_code",
+            "test_code",
+            "reference_solution",
+        )
+        widgets = {
+            "question_text": forms.Textarea(attrs={"rows": 3}),
+            "correct_answer": forms.TextInput(),
+            "explanation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = (self.instance.options if self.instance else None) or {}
+        for key in OPTION_KEYS:
+            self.fields[f"option_{key.lower()}"].initial = options.get(key, "")
+
+    def clean(self):
+        data = super().clean()
+        qtype = data.get("question_type")
+        answer = (data.get("correct_answer") or "").strip()
+        options = {key: (data.get(f"option_{key.lower()}") or "").strip() for key in OPTION_KEYS}
+        if qtype == QuestionType.MULTIPLE_CHOICE:
+            for key, text in options.items():
+                if not text:
+                    self.add_error(f"option_{key.lower()}", "A multiple-choice question needs all four options.")
+            if answer.upper() not in OPTION_KEYS:
+                self.add_error("correct_answer", "Give the key of the right option: A, B, C or D.")
+            else:
+                data["correct_answer"] = answer.upper()
+        elif any(options.values()):
+            self.add_error("option_a", "Only multiple-choice questions have options; clear them.")
+        if qtype == QuestionType.TRUE_FALSE:
+            if answer.lower() not in ("true", "false"):
+                self.add_error("correct_answer", "A true/false answer is the word true or false.")
+            else:
+                data["correct_answer"] = answer.lower()
+        if qtype == QuestionType.SHORT_ANSWER and not [a for a in answer.split("|") if a.strip()]:
+            self.add_error("correct_answer", "List the accepted answers separated by |.")
+        if qtype == QuestionType.CODING_TASK:
+            for name in ("test_code", "reference_solution"):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, "A coding task needs hidden tests and a reference solution.")
+        return data
+
+    def save(self, commit=True):
+        instance = super().save(commit=False)
+        if instance.question_type == QuestionType.MULTIPLE_CHOICE:
+            instance.options = {key: self.cleaned_data[f"option_{key.lower()}"].strip() for key in OPTION_KEYS}
+        else:
+            instance.options = None
+        if commit:
+            instance.save()
+        return instance

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CurriculumSiteConfig(AppConfig):
+    name = "curriculum_site"
+    verbose_name = "Site"

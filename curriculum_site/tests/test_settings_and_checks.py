@@ -1,0 +1,70 @@
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_makemigrations_check_is_clean(db):
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def _manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
+    full_env.update(DJANGO_SETTINGS_MODULE="curriculum_site.settings", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    done = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="k8#pQ2!vX9zL4mN7@wR1tY6uI3oP0aS5dF8gH2jK4lZ7xC9vB1nM3qW5eR7tY9uI",
+        ALLOWED_HOSTS="learn.example.org",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    done = _manage("check", DEBUG="0")
+    assert done.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in done.stderr
+
+
+def test_malformed_boolean_setting_is_reported_clearly():
+    done = _manage("check", DEBUG="maybe")
+    assert done.returncode != 0
+    assert "DEBUG must be 1/0" in done.stderr
+
+
+def test_bcrypt_is_the_first_password_hasher_in_the_real_settings():
+    done = _manage("shell", "-c", "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])", DEBUG="1")
+    assert done.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.BCryptSHA256PasswordHasher", done.stderr
+
+
+def test_the_cache_is_a_real_shared_cache():
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+@pytest.mark.django_db
+def test_the_database_is_postgresql():
+    from django.db import connection
+
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        assert int(cursor.fetchone()[0]) >= 150000

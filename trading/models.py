@@ -1,0 +1,72 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from curriculum_site.fields import choices_check, created_at, range_check, seed_boolean, updated_at, uuid_primary_key
+
+
+class LLMProvider(models.TextChoices):
+    OPENAI = "openai", "OpenAI"
+    ANTHROPIC = "anthropic", "Anthropic"
+    OLLAMA = "ollama", "Ollama"
+
+
+class BotConfiguration(models.Model):
+    id = uuid_primary_key()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="bot_configurations", db_index=False
+    )
+    name = models.CharField(max_length=100)
+    llm_provider = models.CharField(max_length=50, choices=LLMProvider.choices)
+    llm_model = models.CharField(max_length=100)
+    is_active = seed_boolean(False)
+    # Paper trading only: the platform has no code path that places a real order.
+    is_paper_trading = seed_boolean(True, editable=False)
+    max_position_size_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, default=Decimal("10.00"), db_default=Decimal("10.00")
+    )
+    stop_loss_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, default=Decimal("5.00"), db_default=Decimal("5.00")
+    )
+    config_json = models.JSONField(null=True, blank=True)
+    created_at = created_at()
+    updated_at = updated_at()
+
+    class Meta:
+        db_table = "bot_configurations"
+        ordering = ["-updated_at"]
+        constraints = [
+            choices_check("llm_provider", LLMProvider, "bot_configurations"),
+            range_check("max_position_size_percent", "bot_configurations", low=0, high=100, low_inclusive=False),
+            range_check("stop_loss_percent", "bot_configurations", low=0, high=100),
+            models.CheckConstraint(condition=~models.Q(is_paper_trading=False), name="bot_configurations_paper_only"),
+        ]
+        indexes = [
+            models.Index(fields=["user"], name="idx_bot_user"),
+            models.Index(fields=["is_active"], name="idx_bot_active"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TradingStrategy(models.Model):
+    id = uuid_primary_key()
+    bot_config = models.ForeignKey(
+        BotConfiguration, on_delete=models.DB_CASCADE, related_name="strategies", db_index=False
+    )
+    strategy_name = models.CharField(max_length=100)
+    strategy_code = models.TextField(null=True, blank=True, help_text="Python defining signals(candles, params).")
+    backtest_results = models.JSONField(null=True, blank=True)
+    is_active = seed_boolean(False)
+    created_at = created_at()
+
+    class Meta:
+        db_table = "trading_strategies"
+        verbose_name_plural = "trading strategies"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["bot_config"], name="idx_strategy_bot")]
+
+    def __str__(self) -> str:
+        return self.strategy_name
