@@ -1,4 +1,5 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -60,7 +61,11 @@ class User(AbstractBaseUser):
 
     id = uuid_primary_key()
     email = models.EmailField(max_length=255)
-    username = models.CharField(max_length=50, help_text="Shown to other learners; 3–50 characters.")
+    username = models.CharField(
+        max_length=50,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Shown to other learners: 3–50 letters, digits and @/./+/-/_ only.",
+    )
     password = models.CharField("password", max_length=255, db_column="password_hash")
     full_name = models.CharField(max_length=100, null=True, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STUDENT, db_default=Role.STUDENT)

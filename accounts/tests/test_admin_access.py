@@ -1,0 +1,210 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role, User
+from accounts.tests.factories import AdminFactory, TeacherFactory, UserFactory
+from assessments.models import Assessment
+from courses.models import Module
+from courses.tests.factories import ModuleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitors_are_sent_to_the_rate_limited_login_page(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    response = client.get(response.url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_students_are_refused_the_admin(client):
+    client.force_login(UserFactory())
+    # The admin sends everyone who is not staff to its login view, which refuses signed-in students.
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert b"can't open this page" in response.content
+    assert client.get("/admin/courses/module/", follow=True).status_code == 403
+
+
+def test_teachers_author_content_but_not_users(client):
+    client.force_login(TeacherFactory())
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    apps = {app["app_label"] for app in index.context["app_list"]}
+    assert {"courses", "assessments"} <= apps
+    assert "accounts" not in apps and "trading" not in apps
+    assert client.get("/admin/courses/module/add/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 403
+
+
+def test_a_teacher_cannot_promote_anyone(client):
+    student = UserFactory()
+    client.force_login(TeacherFactory())
+    response = client.post(
+        f"/admin/accounts/user/{student.pk}/change/",
+        {"email": student.email, "username": student.username, "role": "admin", "is_active": "on"},
+    )
+    assert response.status_code == 403
+    student.refresh_from_db()
+    assert student.role == Role.STUDENT
+
+
+def test_admins_can_change_roles(client):
+    student = UserFactory()
+    client.force_login(AdminFactory())
+    response = client.post(
+        f"/admin/accounts/user/{student.pk}/change/",
+        {"email": student.email, "username": student.username, "full_name": "", "role": "teacher", "is_active": "on"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    student.refresh_from_db()
+    assert student.role == Role.TEACHER
+
+
+def _module_form(**extra):
+    data = {
+        "id": "42",
+        "title": "Test module",
+        "slug": "test-module",
+        "description": "What you will be able to do.",
+        "track": "user",
+        "order_index": "42",
+        "is_published": "on",
+        "prerequisites": "",
+        "lessons-TOTAL_FORMS": "1",
+        "lessons-INITIAL_FORMS": "0",
+        "lessons-0-order_index": "1",
+        "lessons-0-title": "First lesson",
+        "lessons-0-lesson_type": "reading",
+        "lessons-0-estimated_minutes": "5",
+        "lessons-0-content": "## Hello\n\nMarkdown here.",
+        "assessments-TOTAL_FORMS": "1",
+        "assessments-INITIAL_FORMS": "0",
+        "assessments-0-order_index": "1",
+        "assessments-0-question_type": "multiple-choice",
+        "assessments-0-question_text": "Which is right?",
+        "assessments-0-option_a": "This",
+        "assessments-0-option_b": "That",
+        "assessments-0-option_c": "Other",
+        "assessments-0-option_d": "None",
+        "assessments-0-correct_answer": "b",
+        "assessments-0-explanation": "Because.",
+        "assessments-0-points": "10",
+        "resources-TOTAL_FORMS": "0",
+        "resources-INITIAL_FORMS": "0",
+    }
+    data.update(extra)
+    return data
+
+
+def test_a_teacher_authors_a_module_with_inline_lessons_and_assessments(client):
+    client.force_login(TeacherFactory())
+    page = client.get("/admin/courses/module/add/")
+    assert b"markdownx" in page.content  # the live-preview editor
+    assert b"option_a" in page.content  # options edited as fields, not JSON
+    response = client.post("/admin/courses/module/add/", _module_form())
+    assert response.status_code == 302, response.context and response.context["errors"]
+    module = Module.objects.get(id=42)
+    assert module.lessons.get().title == "First lesson"
+    question = module.assessments.get()
+    assert question.options == {"A": "This", "B": "That", "C": "Other", "D": "None"}
+    assert question.correct_answer == "B"
+
+
+def test_a_bad_assessment_in_the_inline_saves_nothing(client):
+    client.force_login(TeacherFactory())
+    response = client.post(
+        "/admin/courses/module/add/",
+        _module_form(**{"assessments-0-correct_answer": "E", "assessments-0-option_d": ""}),
+    )
+    assert response.status_code == 200
+    assert "Give the key of the right option" in response.content.decode()
+    assert "needs all four options" in response.content.decode()
+    assert not Module.objects.filter(id=42).exists()
+    assert not Assessment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("qtype", "answer", "message"),
+    [
+        ("true-false", "maybe", "true or false"),
+        ("short-answer", " | ", "accepted answers"),
+        ("coding-task", "", "hidden tests and a reference solution"),
+    ],
+)
+def test_assessment_admin_validates_each_question_type(client, qtype, answer, message):
+    module = ModuleFactory()
+    client.force_login(TeacherFactory())
+    response = client.post(
+        "/admin/assessments/assessment/add/",
+        {
+            "module": module.id,
+            "order_index": 1,
+            "question_type": qtype,
+            "question_text": "Q?",
+            "correct_answer": answer,
+            "points": 10,
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/courses/module/",
+        "/admin/courses/lesson/",
+        "/admin/courses/userprogress/",
+        "/admin/courses/learningresource/",
+        "/admin/assessments/assessment/",
+        "/admin/assessments/quizattempt/",
+        "/admin/assessments/codesubmission/",
+        "/admin/assessments/peerreview/",
+        "/admin/community/cohort/",
+        "/admin/community/cohortmember/",
+        "/admin/community/forumpost/",
+        "/admin/community/achievement/",
+        "/admin/trading/botconfiguration/",
+        "/admin/trading/tradingstrategy/",
+        "/admin/accounts/user/",
+    ],
+)
+def test_every_admin_list_opens_for_an_admin(client, url):
+    client.force_login(AdminFactory())
+    ModuleFactory()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert client.get(url + "?q=test").status_code == 200
+
+
+def test_markdownx_preview_is_for_authors_only(client):
+    response = client.post("/markdownx/markdownify/", {"content": "# hi"})
+    assert response.status_code == 302
+    client.force_login(UserFactory())
+    assert client.post("/markdownx/markdownify/", {"content": "# hi"}).status_code == 302
+    client.force_login(TeacherFactory())
+    preview = client.post("/markdownx/markdownify/", {"content": "# hi\n\n<script>alert(1)</script>"})
+    assert preview.status_code == 200
+    assert b"<h1" in preview.content and b"<script" not in preview.content
+
+
+def test_admin_adds_a_user_with_a_password(client):
+    client.force_login(AdminFactory())
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "t@example.org",
+            "username": "newteacher",
+            "full_name": "New Teacher",
+            "role": "teacher",
+            "password1": "a-long-teacher-passphrase",
+            "password2": "a-long-teacher-passphrase",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    user = User.objects.get(username="newteacher")
+    assert user.role == Role.TEACHER and user.check_password("a-long-teacher-passphrase")
