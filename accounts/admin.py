@@ -2,9 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.services import user_delete
+
+# Access comes from User.role alone; Django's groups would be a second, unused source of truth.
+admin.site.unregister(Group)
 
 
 class UserCreationForm(BaseUserCreationForm):
