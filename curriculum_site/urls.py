@@ -1,9 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from markdownx.views import ImageUploadView, MarkdownifyView
 
 from curriculum_site import views
@@ -17,7 +15,7 @@ admin.site.index_title = "Authoring, grading and administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # The editor's preview and image upload serve authors only (markdownx itself checks nobody).

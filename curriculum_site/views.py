@@ -1,6 +1,7 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,6 +23,11 @@ def healthz(request):
     except Exception as exc:  # any database failure means "not healthy", never a 500 page
         return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def favicon(request):
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def permission_denied(request, exception=None):

@@ -80,3 +80,9 @@ def test_server_errors_get_the_friendly_500(client):
 
 def test_the_footer_says_education_not_advice(client):
     assert b"Education, not financial advice" in client.get("/").content
+
+
+def test_favicon_redirects_to_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert client.get(response.url).status_code == 200
