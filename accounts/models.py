@@ -87,8 +87,16 @@ class User(AbstractBaseUser):
             models.UniqueConstraint(fields=["email"], name="users_email_key"),
             models.UniqueConstraint(fields=["username"], name="users_username_key"),
             # Case-insensitive duplicates ("Ann@x.org" vs "ann@x.org") are the same person.
-            models.UniqueConstraint(Lower("email"), name="users_email_lower_key"),
-            models.UniqueConstraint(Lower("username"), name="users_username_lower_key"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="users_email_lower_key",
+                violation_error_message="An account with this email address already exists.",
+            ),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="users_username_lower_key",
+                violation_error_message="This username is taken (names are compared ignoring case).",
+            ),
             choices_check("role", Role, "users"),
         ]
         indexes = [

@@ -80,3 +80,46 @@ class AssessmentAdminForm(forms.ModelForm):
         if commit:
             instance.save()
         return instance
+
+
+class QuizForm(forms.Form):
+    """One field per question; the correct answers never reach the page."""
+
+    ticket = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, questions: list[Assessment], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for number, question in enumerate(questions, 1):
+            name = f"q_{question.id}"
+            label = f"{number}. {question.question_text}"
+            if question.question_type == QuestionType.MULTIPLE_CHOICE:
+                choices = [(key, f"{key}. {text}") for key, text in sorted((question.options or {}).items())]
+                self.fields[name] = forms.ChoiceField(
+                    label=label, choices=choices, widget=forms.RadioSelect, error_messages=_ANSWER_ERRORS
+                )
+            elif question.question_type == QuestionType.TRUE_FALSE:
+                self.fields[name] = forms.ChoiceField(
+                    label=label,
+                    choices=[("true", "True"), ("false", "False")],
+                    widget=forms.RadioSelect,
+                    error_messages=_ANSWER_ERRORS,
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=label, max_length=500, error_messages=_ANSWER_ERRORS, widget=forms.TextInput()
+                )
+            self.fields[name].question = question
+
+    def question_fields(self):
+        return [self[f"q_{q.id}"] for q in self.questions]
+
+    def answers(self) -> dict[str, str]:
+        return {str(q.id): self.cleaned_data[f"q_{q.id}"] for q in self.questions}
+
+
+_ANSWER_ERRORS = {
+    "required": "Answer this question before submitting.",
+    "invalid_choice": "Choose one of the options.",
+    "max_length": "Keep the answer under 500 characters.",
+}

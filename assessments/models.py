@@ -56,6 +56,38 @@ class Assessment(models.Model):
         return f"{self.module_id}.{self.order_index} {self.question_text[:60]}"
 
 
+class QuizSitting(models.Model):
+    """One sitting of a module's quiz (extra table): the attempts it graded share its id."""
+
+    id = uuid_primary_key()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="quiz_sittings", db_index=False
+    )
+    module = models.ForeignKey(Module, on_delete=models.DB_CASCADE, related_name="quiz_sittings", db_index=False)
+    # The token rendered into the quiz form: a refresh or double click submits it twice, and the
+    # unique constraint turns the second submission into "show the first result".
+    submission_token = models.UUIDField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = created_at()
+    score = models.IntegerField(default=0)
+    max_score = models.IntegerField(default=0)
+    percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    passed = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "quiz_sittings"
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "submission_token"], name="quiz_sittings_user_token_key"),
+            range_check("percent", "quiz_sittings", low=0, high=100),
+            range_check("score", "quiz_sittings", low=0),
+        ]
+        indexes = [models.Index(fields=["user", "module", "submitted_at"], name="idx_sittings_user_module")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on module {self.module_id}: {self.percent}%"
+
+
 class QuizAttempt(models.Model):
     id = uuid_primary_key()
     user = models.ForeignKey(
@@ -67,6 +99,9 @@ class QuizAttempt(models.Model):
     points_earned = models.IntegerField(null=True)
     attempted_at = created_at()
     time_spent_seconds = models.IntegerField(null=True)
+    sitting = models.ForeignKey(
+        QuizSitting, on_delete=models.DB_CASCADE, null=True, blank=True, related_name="attempts", db_index=False
+    )
 
     class Meta:
         db_table = "quiz_attempts"
@@ -79,6 +114,7 @@ class QuizAttempt(models.Model):
             models.Index(fields=["user"], name="idx_attempts_user"),
             models.Index(fields=["assessment"], name="idx_attempts_assessment"),
             models.Index(fields=["attempted_at"], name="idx_attempts_date"),
+            models.Index(fields=["sitting"], name="idx_attempts_sitting"),
         ]
 
     def __str__(self) -> str:

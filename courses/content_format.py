@@ -15,6 +15,11 @@ from urllib.parse import urlparse
 
 import yaml
 
+if __name__ == "__main__":
+    # Run as a script, this folder comes first on sys.path and its selectors.py would shadow the
+    # standard library's (imported by subprocess).
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 TRACKS = ("user", "power-user", "developer", "architect")
 LESSON_TYPES = ("reading", "video", "interactive", "coding")
@@ -456,7 +461,10 @@ def read_curriculum(root: Path = CONTENT_DIR) -> Curriculum:
 
 
 class _LiteralDumper(yaml.SafeDumper):
-    pass
+    """Block scalars for multi-line text and indented lists: the layout authors write by hand."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
 
 
 def _str_representer(dumper, value: str):
@@ -537,7 +545,7 @@ def write_curriculum(curriculum: Curriculum, root: Path) -> list[Path]:
 # --- command line for authors ------------------------------------------------------------------
 
 
-def _run_coding_task(assessment: AssessmentData, code: str, timeout: float = 20) -> tuple[bool, str]:
+def run_coding_task(assessment: AssessmentData, code: str, timeout: float = 20) -> tuple[bool, str]:
     """Run `code` then the task's tests in a fresh isolated interpreter (authoring check only;
     the site itself grades in curriculum_site.sandbox)."""
     import subprocess
@@ -588,10 +596,10 @@ def _main(argv: list[str]) -> int:
         for a in module.assessments:
             if a.question_type != "coding-task":
                 continue
-            ok, output = _run_coding_task(a, a.reference_solution)
+            ok, output = run_coding_task(a, a.reference_solution)
             if not ok:
                 problems.append(f"{folder}: assessment {a.order_index} reference solution fails: {output}")
-            ok, _ = _run_coding_task(a, a.starter_code)
+            ok, _ = run_coding_task(a, a.starter_code)
             if ok:
                 problems.append(f"{folder}: assessment {a.order_index} starter code passes the tests; it must fail")
     for problem in problems:

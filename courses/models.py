@@ -134,6 +134,10 @@ class UserProgress(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     last_accessed = models.DateTimeField(null=True, blank=True)
     time_spent_minutes = models.IntegerField(null=True, default=0, db_default=0)
+    # Extra: active time in seconds (time_spent_minutes is derived from it) and the last heartbeat,
+    # so that credited time never exceeds real elapsed time across tabs.
+    active_seconds = models.IntegerField(default=0, db_default=0)
+    last_heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "user_progress"
@@ -143,6 +147,7 @@ class UserProgress(models.Model):
             choices_check("status", ProgressStatus, "user_progress"),
             range_check("progress_percent", "user_progress", low=0, high=100),
             range_check("time_spent_minutes", "user_progress", low=0),
+            range_check("active_seconds", "user_progress", low=0),
         ]
         indexes = [
             models.Index(fields=["user"], name="idx_progress_user"),
@@ -186,3 +191,41 @@ class LearningResource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LessonCompletion(models.Model):
+    """Per-lesson completion (extra table): a module's progress is counted from these rows."""
+
+    id = uuid_primary_key()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="lesson_completions", db_index=False
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.DB_CASCADE, related_name="completions", db_index=False)
+    completed_at = created_at()
+
+    class Meta:
+        db_table = "lesson_completions"
+        constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="lesson_completions_user_lesson_key")]
+        indexes = [models.Index(fields=["lesson"], name="idx_lesson_completions_lesson")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} completed {self.lesson_id}"
+
+
+class ResourceVote(models.Model):
+    """One upvote per learner and resource (extra table); learning_resources.upvotes counts them."""
+
+    id = uuid_primary_key()
+    resource = models.ForeignKey(LearningResource, on_delete=models.DB_CASCADE, related_name="votes", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="resource_votes", db_index=False
+    )
+    created_at = created_at()
+
+    class Meta:
+        db_table = "resource_votes"
+        constraints = [models.UniqueConstraint(fields=["resource", "user"], name="resource_votes_resource_user_key")]
+        indexes = [models.Index(fields=["user"], name="idx_resource_votes_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} upvoted {self.resource_id}"

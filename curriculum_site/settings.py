@@ -263,6 +263,12 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_MEDIA_PATH = "markdownx/"
 
+# Learning rules (see docs/architecture.md).
+QUIZ_PASS_PERCENT = env_int("QUIZ_PASS_PERCENT", 70)
+QUIZ_MAX_SITTINGS_PER_DAY = env_int("QUIZ_MAX_SITTINGS_PER_DAY", 5)
+HEARTBEAT_SECONDS = 30  # how often an open, visible lesson or quiz page reports activity
+HEARTBEAT_MAX_CREDIT_SECONDS = 2 * HEARTBEAT_SECONDS  # longest gap credited as active time
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

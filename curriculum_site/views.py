@@ -6,10 +6,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from courses.models import Track
+from courses.selectors import continue_target
 
 
 def home(request):
-    return render(request, "home.html", {"tracks": Track.choices})
+    return render(request, "home.html", {"tracks": Track.choices, "resume": continue_target(request.user)})
 
 
 @require_GET

@@ -1,0 +1,112 @@
+"""Writes for the assessments app: grading and recording quiz sittings."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assessments.models import Assessment, QuestionType, QuizAttempt, QuizSitting
+from courses.content_format import short_answer_matches
+from courses.models import Module
+from courses.services import module_visit, progress_recompute
+
+QUIZ_TOKEN_SALT = "assessments.quiz-token"
+MAX_SECONDS_PER_QUESTION = 30 * 60
+
+
+class QuizLimitReached(Exception):
+    """The learner has used today's sittings for this module."""
+
+
+@dataclass(frozen=True)
+class QuizTicket:
+    token: uuid.UUID
+    issued_at: datetime
+
+
+def quiz_ticket_issue() -> str:
+    """A signed token for one quiz form: identifies the sitting and when the form was opened."""
+    return signing.dumps({"token": str(uuid.uuid4()), "issued": timezone.now().timestamp()}, salt=QUIZ_TOKEN_SALT)
+
+
+def quiz_ticket_read(value: str) -> QuizTicket | None:
+    try:
+        data = signing.loads(value, salt=QUIZ_TOKEN_SALT, max_age=24 * 3600)
+        return QuizTicket(uuid.UUID(data["token"]), datetime.fromtimestamp(float(data["issued"]), tz=UTC))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def answer_is_correct(question: Assessment, answer: str) -> bool:
+    answer = (answer or "").strip()
+    if question.question_type == QuestionType.SHORT_ANSWER:
+        return short_answer_matches(answer, question.correct_answer or "")
+    if question.question_type == QuestionType.TRUE_FALSE:
+        return answer.lower() == (question.correct_answer or "").lower()
+    return answer == (question.correct_answer or "")
+
+
+def sittings_left_today(*, user, module: Module) -> int:
+    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    used = QuizSitting.objects.filter(user=user, module=module, submitted_at__gte=start_of_day).count()
+    return max(0, settings.QUIZ_MAX_SITTINGS_PER_DAY - used)
+
+
+@transaction.atomic
+def quiz_submit(*, user, module: Module, questions: list[Assessment], answers: dict, ticket: QuizTicket) -> QuizSitting:
+    """Grade one sitting and record one quiz_attempts row per question.
+
+    Submitting the same form twice (refresh, double click, two tabs) returns the first sitting: the
+    (user, token) unique constraint decides, even for simultaneous requests.
+    """
+    existing = QuizSitting.objects.filter(user=user, submission_token=ticket.token).first()
+    if existing:
+        return existing
+    if sittings_left_today(user=user, module=module) <= 0:
+        raise QuizLimitReached(
+            f"You have used today's {settings.QUIZ_MAX_SITTINGS_PER_DAY} attempts at this quiz. Try again tomorrow."
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            sitting = QuizSitting.objects.create(
+                user=user, module=module, submission_token=ticket.token, started_at=ticket.issued_at, submitted_at=now
+            )
+    except IntegrityError:
+        return QuizSitting.objects.get(user=user, submission_token=ticket.token)
+
+    elapsed = max(0.0, (now - ticket.issued_at).total_seconds())
+    per_question = int(min(elapsed / max(1, len(questions)), MAX_SECONDS_PER_QUESTION))
+    attempts = []
+    for question in questions:
+        answer = str(answers.get(str(question.id), "")).strip()
+        correct = answer_is_correct(question, answer)
+        attempts.append(
+            QuizAttempt(
+                user=user,
+                assessment=question,
+                sitting=sitting,
+                user_answer=answer,
+                is_correct=correct,
+                points_earned=(question.points or 0) if correct else 0,
+                attempted_at=now,
+                time_spent_seconds=per_question,
+            )
+        )
+    QuizAttempt.objects.bulk_create(attempts)
+    sitting.score = sum(a.points_earned for a in attempts)
+    sitting.max_score = sum(q.points or 0 for q in questions)
+    percent = sitting.score / sitting.max_score * 100 if sitting.max_score else 100
+    sitting.percent = Decimal(percent).quantize(Decimal("0.01"))
+    sitting.passed = percent >= settings.QUIZ_PASS_PERCENT
+    sitting.save(update_fields=["score", "max_score", "percent", "passed"])
+    module_visit(user=user, module=module)
+    progress_recompute(user=user, module=module)
+    return sitting

@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from assessments import selectors, services
+from assessments.forms import QuizForm
+from courses.services import module_visit
+from courses.views import learnable_module
+
+
+@login_required
+def quiz(request, module_id: int):
+    card, locked = learnable_module(request, module_id)
+    if locked:
+        return locked
+    module = card.module
+    questions = selectors.quiz_questions(module)
+    if request.method == "POST":
+        form = QuizForm(request.POST, questions=questions)
+        ticket = services.quiz_ticket_read(request.POST.get("ticket", ""))
+        if ticket is None:
+            messages.error(request, "This quiz form has expired or was altered; here is a fresh one.")
+            return redirect("courses:quiz", module_id=module_id)
+        if form.is_valid():
+            try:
+                sitting = services.quiz_submit(
+                    user=request.user, module=module, questions=questions, answers=form.answers(), ticket=ticket
+                )
+            except services.QuizLimitReached as limit:
+                messages.error(request, str(limit))
+                return redirect("courses:module", module_id=module_id)
+            return redirect("courses:quiz_result", module_id=module_id, sitting_id=sitting.pk)
+        messages.error(request, "Some questions need an answer; they are marked below. Nothing was submitted.")
+    else:
+        form = QuizForm(initial={"ticket": services.quiz_ticket_issue()}, questions=questions)
+    module_visit(user=request.user, module=module)
+    context = {
+        "card": card,
+        "form": form,
+        "left_today": services.sittings_left_today(user=request.user, module=module),
+        "summary": selectors.quiz_summary(user=request.user, module=module),
+    }
+    return render(request, "assessments/quiz.html", context)
+
+
+@login_required
+def quiz_result(request, module_id: int, sitting_id):
+    card, locked = learnable_module(request, module_id)
+    if locked:
+        return locked
+    sitting = selectors.sitting_with_answers(user=request.user, module=card.module, sitting_id=sitting_id)
+    if sitting is None:
+        raise Http404("No such attempt")
+    context = {"card": card, "sitting": sitting, "pass_percent": settings.QUIZ_PASS_PERCENT}
+    return render(request, "assessments/quiz_result.html", context)
+
+
+@login_required
+def quiz_history(request, module_id: int):
+    card, locked = learnable_module(request, module_id)
+    if locked:
+        return locked
+    sittings = selectors.sitting_history(user=request.user, module=card.module)
+    return render(request, "assessments/quiz_history.html", {"card": card, "sittings": sittings})

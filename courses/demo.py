@@ -1,0 +1,362 @@
+"""A believable, deterministic demo school for `manage.py seed_demo`.
+
+Every demo account's email ends in DEMO_DOMAIN and every demo cohort's name starts with
+DEMO_COHORT_PREFIX; `demo_reset` removes exactly those and what hangs off them.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import F
+
+from accounts.models import Role, User
+from accounts.services import user_delete
+from assessments.models import (
+    Assessment,
+    CodeSubmission,
+    PeerReview,
+    QuestionType,
+    QuizAttempt,
+    QuizSitting,
+    SubmissionStatus,
+)
+from community.models import Cohort, CohortMember, CohortRole, ForumPost, ForumVote, VoteType
+from courses.content_format import short_answer_matches
+from courses.models import Lesson, LessonCompletion, Module, ProgressStatus, UserProgress
+from trading.models import BotConfiguration, LLMProvider, TradingStrategy
+
+DEMO_DOMAIN = "demo.cryptocurriculum.test"
+DEMO_COHORT_PREFIX = "Demo: "
+DEMO_PASSWORD = "demo-learner-2026"
+STUDENTS = 30
+# A fixed clock keeps the demo identical from run to run and machine to machine.
+DEMO_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+# Learning paths through the prerequisite graph, one per kind of learner.
+PATHS = {
+    "user": [1, 2, 3, 4, 10, 9],
+    "power-user": [1, 2, 3, 5, 6, 7, 8, 4, 9, 10],
+    "developer": [1, 11, 2, 5, 12, 13, 14, 3, 4, 9],
+    "architect": [1, 11, 2, 5, 12, 13, 14, 15, 3, 4, 9, 8, 16, 17],
+}
+
+SMA_STRATEGY = '''import numpy as np
+
+
+def signals(candles, params):
+    """Be long while the fast simple moving average of the close is above the slow one."""
+    close = candles["close"]
+    fast, slow = int(params.get("fast", 20)), int(params.get("slow", 50))
+    target = np.zeros(len(close), dtype=np.int8)
+    if len(close) < slow:
+        return target
+    kernel_fast = np.ones(fast) / fast
+    kernel_slow = np.ones(slow) / slow
+    sma_fast = np.convolve(close, kernel_fast, mode="valid")[slow - fast :]
+    sma_slow = np.convolve(close, kernel_slow, mode="valid")
+    target[slow - 1 :] = sma_fast > sma_slow
+    return target
+'''
+
+THREADS = [
+    (
+        1,
+        "Is a blockchain just a slow database?",
+        "If every node keeps a copy, why not use a normal replicated database?",
+    ),
+    (1, "Why does changing one block break every later block?", "I see the hashes change but not why it cascades."),
+    (2, "What happens after the last bitcoin is mined?", "Do miners stop when the subsidy reaches zero?"),
+    (3, "Where should I keep my seed phrase backup?", "Paper in a drawer feels wrong. What do people do?"),
+    (5, "Why did my transaction fail but still cost gas?", "The contract reverted, yet I paid a fee."),
+    (11, "Merkle tree with an odd number of leaves?", "Do you duplicate the last leaf or promote it?"),
+    (17, "How do I know my backtest is not peeking into the future?", "My strategy looks too good."),
+]
+REPLIES = [
+    "Good question. The lesson's diagram helped me: each block commits to the previous block's hash.",
+    "The key difference is who you have to trust. A replicated database still has one operator.",
+    "I had the same confusion. Try recomputing the hash by hand for two blocks; it clicks.",
+    "Transaction fees. The white paper already says fees can take over from the subsidy.",
+    "Bitcoin duplicates the last hash when a level has an odd count; other designs differ.",
+    "Shift your signals by one bar and rerun on truncated data. If old signals change, you peek.",
+]
+
+
+@dataclass
+class DemoReport:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, n: int = 1) -> None:
+        if n:
+            self.created[kind] = self.created.get(kind, 0) + n
+
+
+def _user(report: DemoReport, username: str, role: str, full_name: str, password_hash: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(
+            email=f"{username}@{DEMO_DOMAIN}",
+            username=username,
+            full_name=full_name,
+            role=role,
+            password=password_hash,
+            created_at=DEMO_NOW - timedelta(days=120),
+        )
+        user.full_clean(exclude=["password"])
+        user.save()
+        report.add("users")
+    return user
+
+
+def _learner_plan(index: int, rng: random.Random) -> tuple[str, int, int]:
+    """(path, modules completed, lessons done in the next module) for student `index`."""
+    kind = ["user", "power-user", "developer", "architect"][index % 4]
+    path = PATHS[kind]
+    completed = rng.randint(0, len(path) - 1) if index != STUDENTS - 1 else len(path) - 1
+    return kind, completed, rng.randint(1, 3)
+
+
+def _answer(question: Assessment, correct: bool, rng: random.Random) -> str:
+    if question.question_type == QuestionType.MULTIPLE_CHOICE:
+        if correct:
+            return question.correct_answer
+        return rng.choice([k for k in question.options if k != question.correct_answer])
+    if question.question_type == QuestionType.TRUE_FALSE:
+        return question.correct_answer if correct else {"true": "false", "false": "true"}[question.correct_answer]
+    accepted = question.correct_answer.split("|")[0].strip()
+    return accepted if correct else "not sure"
+
+
+def _quiz_sitting(report, user, questions, when, rng, *, passing: bool) -> None:
+    gradable = [q for q in questions if q.question_type != QuestionType.CODING_TASK]
+    wrong = rng.randint(0, max(0, len(gradable) // 5)) if passing else rng.randint(len(gradable) // 2, len(gradable))
+    wrong_ids = {q.id for q in rng.sample(gradable, min(wrong, len(gradable)))}
+    rows = []
+    sitting = QuizSitting.objects.create(
+        user=user,
+        module_id=gradable[0].module_id,
+        submission_token=uuid.UUID(int=rng.getrandbits(128)),
+        started_at=when - timedelta(minutes=12),
+        submitted_at=when,
+    )
+    for question in gradable:
+        answer = _answer(question, question.id not in wrong_ids, rng)
+        if question.question_type == QuestionType.SHORT_ANSWER:
+            correct = short_answer_matches(answer, question.correct_answer)
+        else:
+            correct = answer == question.correct_answer
+        rows.append(
+            QuizAttempt(
+                user=user,
+                assessment=question,
+                sitting=sitting,
+                user_answer=answer,
+                is_correct=correct,
+                points_earned=(question.points or 0) if correct else 0,
+                attempted_at=when,
+                time_spent_seconds=rng.randint(15, 90),
+            )
+        )
+    QuizAttempt.objects.bulk_create(rows)
+    sitting.score = sum(r.points_earned for r in rows)
+    sitting.max_score = sum(q.points or 0 for q in gradable)
+    sitting.percent = Decimal(sitting.score * 100 / sitting.max_score).quantize(Decimal("0.01"))
+    sitting.passed = sitting.percent >= settings.QUIZ_PASS_PERCENT
+    sitting.save()
+    report.add("quiz sittings")
+    report.add("quiz attempts", len(rows))
+
+
+def _progress(report, user, index, modules, lessons_by_module, questions_by_module, rng) -> list[int]:
+    kind, completed, lessons_in_next = _learner_plan(index, rng)
+    path = PATHS[kind]
+    day = DEMO_NOW - timedelta(days=90)
+    done_modules = []
+    for position, module_id in enumerate(path[: completed + 1]):
+        lessons = lessons_by_module[module_id]
+        finished = position < completed
+        count = len(lessons) if finished else min(lessons_in_next, len(lessons))
+        started = day
+        for lesson in lessons[:count]:
+            day += timedelta(hours=rng.randint(6, 40))
+            LessonCompletion.objects.create(user=user, lesson=lesson, completed_at=day)
+        report.add("lesson completions", count)
+        if finished:
+            if rng.random() < 0.3:  # some learners needed a second sitting
+                _quiz_sitting(report, user, questions_by_module[module_id], day, rng, passing=False)
+                day += timedelta(days=1)
+            _quiz_sitting(report, user, questions_by_module[module_id], day, rng, passing=True)
+            done_modules.append(module_id)
+        percent = round((count + (1 if finished else 0)) / (len(lessons) + 1) * 100, 2)
+        UserProgress.objects.create(
+            user=user,
+            module=modules[module_id],
+            status=ProgressStatus.COMPLETED if finished else ProgressStatus.IN_PROGRESS,
+            progress_percent=percent,
+            started_at=started,
+            completed_at=day if finished else None,
+            last_accessed=day,
+            time_spent_minutes=sum(lesson.estimated_minutes or 0 for lesson in lessons[:count])
+            + (15 if finished else 0),
+        )
+        report.add("progress rows")
+    return done_modules
+
+
+def _forum(report, students, teachers, rng) -> None:
+    everyone = students + teachers
+    for number, (module_id, title, content) in enumerate(THREADS):
+        author = students[(number * 7) % len(students)]
+        when = DEMO_NOW - timedelta(days=30 - number * 3)
+        post = ForumPost.objects.create(
+            module_id=module_id, user=author, title=title, content=content, created_at=when, is_pinned=number == 0
+        )
+        report.add("forum posts")
+        replies = []
+        for r in range(rng.randint(2, 4)):
+            replier = rng.choice([u for u in everyone if u != author])
+            replies.append(
+                ForumPost.objects.create(
+                    module_id=module_id,
+                    user=replier,
+                    parent_post=post,
+                    content=REPLIES[(number + r) % len(REPLIES)],
+                    created_at=when + timedelta(hours=2 + r * 5),
+                )
+            )
+        report.add("forum posts", len(replies))
+        if number % 2 == 0:
+            ForumPost.objects.filter(pk=post.pk).update(is_solved=True)
+        for target in [post, *replies]:
+            voters = rng.sample([u for u in everyone if u != target.user], rng.randint(0, 6))
+            for voter in voters:
+                vote_type = VoteType.UPVOTE if rng.random() < 0.85 else VoteType.DOWNVOTE
+                ForumVote.objects.create(post=target, user=voter, vote_type=vote_type)
+                if vote_type == VoteType.UPVOTE:
+                    ForumPost.objects.filter(pk=target.pk).update(upvotes=F("upvotes") + 1)
+            report.add("forum votes", len(voters))
+
+
+def _code_review(report, students, teacher, completed_by_student, rng) -> None:
+    tasks = list(Assessment.objects.filter(question_type=QuestionType.CODING_TASK).order_by("module_id", "order_index"))
+    submitted = 0
+    for student in students:
+        for task in tasks:
+            if task.module_id not in completed_by_student[student.pk] or submitted >= 8:
+                continue
+            graded = submitted % 3 != 2
+            submission = CodeSubmission.objects.create(
+                user=student,
+                assessment=task,
+                file_uploads={"solution.py": task.reference_solution},
+                status=SubmissionStatus.GRADED if graded else SubmissionStatus.SUBMITTED,
+                grade=rng.randint(70, 100) if graded else None,
+                instructor_feedback="Clear and correct; consider naming the helper functions." if graded else None,
+                rubric_scores={"functionality": 40, "code_quality": 25, "tests": 20} if graded else None,
+                submitted_at=DEMO_NOW - timedelta(days=10 - submitted),
+                graded_at=DEMO_NOW - timedelta(days=9 - submitted) if graded else None,
+                graded_by=teacher if graded else None,
+            )
+            submitted += 1
+            reviewer = students[(students.index(student) + 1) % len(students)]
+            PeerReview.objects.create(
+                submission=submission,
+                reviewer=reviewer,
+                rubric_scores={"functionality": 4, "readability": 5},
+                comments="Readable and handles the edge cases; a docstring would help.",
+                is_helpful=True,
+                submitted_at=DEMO_NOW - timedelta(days=8 - submitted),
+            )
+            report.add("code submissions")
+            report.add("peer reviews")
+
+
+@transaction.atomic
+def demo_seed() -> DemoReport:
+    """Create the demo school unless it exists (a second run changes nothing)."""
+    report = DemoReport()
+    modules = Module.objects.in_bulk()
+    if len(modules) < 17:
+        raise ValueError("Load the curriculum first: manage.py seed_curriculum")
+    if User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists():
+        return report
+    rng = random.Random(2026)
+    password_hash = make_password(DEMO_PASSWORD)  # one hash: 33 bcrypt rounds would take seconds
+    _user(report, "demo_admin", Role.ADMIN, "Ada Admin", password_hash)
+    teachers = [
+        _user(report, "demo_teacher1", Role.TEACHER, "Satoshi Teacher", password_hash),
+        _user(report, "demo_teacher2", Role.TEACHER, "Vitalia Teacher", password_hash),
+    ]
+    students = [
+        _user(report, f"demo_student{i:02d}", Role.STUDENT, f"Demo Student {i:02d}", password_hash)
+        for i in range(1, STUDENTS + 1)
+    ]
+    cohorts = [
+        (f"{DEMO_COHORT_PREFIX}Spring 2026 — Foundations", date(2026, 3, 2), date(2026, 6, 26), teachers[0]),
+        (f"{DEMO_COHORT_PREFIX}Autumn 2026 — Builders", date(2026, 9, 7), date(2026, 12, 18), teachers[1]),
+    ]
+    for number, (name, start, end, teacher) in enumerate(cohorts):
+        cohort = Cohort.objects.create(
+            name=name,
+            description="A demo cohort with a weekly live session and module deadlines.",
+            start_date=start,
+            end_date=end,
+            is_active=end >= DEMO_NOW.date(),
+            created_by=teacher,
+        )
+        CohortMember.objects.create(cohort=cohort, user=teacher, role=CohortRole.INSTRUCTOR)
+        half = students[number * STUDENTS // 2 : (number + 1) * STUDENTS // 2]
+        CohortMember.objects.bulk_create([CohortMember(cohort=cohort, user=s, role=CohortRole.STUDENT) for s in half])
+        report.add("cohorts")
+        report.add("cohort members", len(half) + 1)
+
+    lessons_by_module: dict[int, list[Lesson]] = {}
+    for lesson in Lesson.objects.order_by("module_id", "order_index"):
+        lessons_by_module.setdefault(lesson.module_id, []).append(lesson)
+    questions_by_module: dict[int, list[Assessment]] = {}
+    for question in Assessment.objects.order_by("module_id", "order_index"):
+        questions_by_module.setdefault(question.module_id, []).append(question)
+    completed_by_student = {
+        student.pk: _progress(report, student, i, modules, lessons_by_module, questions_by_module, rng)
+        for i, student in enumerate(students)
+    }
+    _forum(report, students, teachers, rng)
+    _code_review(report, students, teachers[1], completed_by_student, rng)
+
+    advanced = students[-1]
+    bot = BotConfiguration.objects.create(
+        user=advanced,
+        name="Trend follower with an LLM second opinion",
+        llm_provider=LLMProvider.OLLAMA,
+        llm_model="llama3.1:8b",
+        is_active=True,
+        config_json={
+            "signal_weights": {"strategy": 0.7, "llm": 0.3},
+            "data_sources": ["candles:BTC/USDT:1h"],
+            "symbol": "BTC/USDT",
+            "timeframe": "1h",
+        },
+    )
+    TradingStrategy.objects.create(
+        bot_config=bot, strategy_name="SMA crossover 20/50", strategy_code=SMA_STRATEGY, is_active=True
+    )
+    report.add("bot configurations")
+    report.add("trading strategies")
+    return report
+
+
+@transaction.atomic
+def demo_reset() -> int:
+    """Remove the demo accounts, their data and the demo cohorts; nothing else. Returns users removed."""
+    Cohort.objects.filter(name__startswith=DEMO_COHORT_PREFIX).delete()
+    users = list(User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}"))
+    for user in users:
+        user_delete(user=user)
+    return len(users)

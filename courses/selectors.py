@@ -1,0 +1,297 @@
+"""Reads for the courses app that cross relations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Prefetch
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from assessments.models import Assessment
+from community.models import Achievement
+from courses.content_format import (
+    AchievementData,
+    AssessmentData,
+    Curriculum,
+    LessonData,
+    ModuleData,
+    ResourceData,
+)
+from courses.models import (
+    LearningResource,
+    Lesson,
+    LessonCompletion,
+    Module,
+    ProgressStatus,
+    ResourceVote,
+    Track,
+    UserProgress,
+)
+
+
+def curriculum_for_export() -> Curriculum:
+    """The database's curriculum in the shape of the content files (four queries in all)."""
+    modules = Module.objects.order_by("id").prefetch_related(
+        Prefetch("lessons", queryset=Lesson.objects.order_by("order_index")),
+        Prefetch("assessments", queryset=Assessment.objects.order_by("order_index")),
+        Prefetch("resources", queryset=LearningResource.objects.order_by("created_at", "title")),
+    )
+    return Curriculum(
+        modules=[
+            ModuleData(
+                id=m.id,
+                slug=m.slug or f"module-{m.id}",
+                title=m.title,
+                track=m.track,
+                prerequisites=list(m.prerequisites or []),
+                description=m.description or "",
+                lessons=[
+                    LessonData(
+                        order_index=lesson.order_index,
+                        slug=lesson.slug or f"lesson-{lesson.order_index}",
+                        title=lesson.title,
+                        lesson_type=lesson.lesson_type or "reading",
+                        content=lesson.content,
+                    )
+                    for lesson in m.lessons.all()
+                ],
+                assessments=[
+                    AssessmentData(
+                        order_index=a.order_index,
+                        question_type=a.question_type,
+                        question_text=a.question_text,
+                        correct_answer=a.correct_answer,
+                        explanation=a.explanation or "",
+                        points=a.points if a.points is not None else 10,
+                        options=a.options,
+                        starter_code=a.starter_code,
+                        test_code=a.test_code,
+                        reference_solution=a.reference_solution,
+                    )
+                    for a in m.assessments.all()
+                ],
+                resources=[
+                    ResourceData(title=r.title, url=r.url, resource_type=r.resource_type, difficulty=r.difficulty)
+                    for r in m.resources.all()
+                ],
+            )
+            for m in modules
+        ],
+        achievements=[
+            AchievementData(
+                name=a.name,
+                description=a.description or "",
+                icon=a.icon or "",
+                category=a.category,
+                points=a.points or 0,
+                criteria=a.criteria,
+            )
+            for a in Achievement.objects.order_by("category", "name")
+        ],
+    )
+
+
+# --- learner pages ---------------------------------------------------------------------------
+
+
+@dataclass
+class ModuleCard:
+    """A module as one learner sees it in lists: their progress and, if locked, why."""
+
+    module: Module
+    lesson_count: int
+    progress: UserProgress | None
+    missing: list[Module]
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.missing)
+
+    @property
+    def percent(self) -> float:
+        return float(self.progress.progress_percent or 0) if self.progress else 0.0
+
+    @property
+    def status(self) -> str:
+        return (self.progress.status if self.progress else None) or ProgressStatus.NOT_STARTED
+
+
+def can_bypass_locks(user) -> bool:
+    return user.is_authenticated and user.is_staff
+
+
+def visible_modules(user):
+    """Modules a user may see: published ones, or all of them for teachers and admins."""
+    modules = Module.objects.all()
+    if not can_bypass_locks(user):
+        modules = modules.filter(is_published=True)
+    return modules
+
+
+def progress_by_module(user) -> dict[int, UserProgress]:
+    if not user.is_authenticated:
+        return {}
+    return {p.module_id: p for p in UserProgress.objects.filter(user=user)}
+
+
+def missing_prerequisites(module: Module, completed: set[int], modules_by_id: dict[int, Module]) -> list[Module]:
+    return [modules_by_id[p] for p in (module.prerequisites or []) if p not in completed and p in modules_by_id]
+
+
+def catalog_cards(user) -> list[ModuleCard]:
+    """Every visible module with lesson count, the user's progress and lock reason (3 queries)."""
+    modules = list(visible_modules(user).annotate(lesson_count=Count("lessons")).order_by("order_index", "id"))
+    all_modules = Module.objects.in_bulk() if can_bypass_locks(user) else {m.id: m for m in modules}
+    progress = progress_by_module(user)
+    completed = {mid for mid, p in progress.items() if p.status == ProgressStatus.COMPLETED}
+    bypass = can_bypass_locks(user)
+    return [
+        ModuleCard(
+            module=m,
+            lesson_count=m.lesson_count,
+            progress=progress.get(m.id),
+            missing=[] if bypass else missing_prerequisites(m, completed, all_modules),
+        )
+        for m in modules
+    ]
+
+
+def module_card(user, module_id: int) -> ModuleCard | None:
+    module = visible_modules(user).filter(id=module_id).first()
+    if module is None:
+        return None
+    progress = progress_by_module(user)
+    completed = {mid for mid, p in progress.items() if p.status == ProgressStatus.COMPLETED}
+    missing = []
+    if not can_bypass_locks(user) and module.prerequisites:
+        prerequisites = Module.objects.in_bulk(module.prerequisites)
+        missing = missing_prerequisites(module, completed, prerequisites)
+    return ModuleCard(
+        module=module, lesson_count=module.lessons.count(), progress=progress.get(module.id), missing=missing
+    )
+
+
+def module_lessons(module: Module, user) -> list[tuple[Lesson, bool]]:
+    """The module's lessons in order (without their bodies) with the user's completion ticks."""
+    lessons = list(module.lessons.order_by("order_index", "created_at").defer("content"))
+    done = set()
+    if user.is_authenticated:
+        done = set(
+            LessonCompletion.objects.filter(user=user, lesson__module=module).values_list("lesson_id", flat=True)
+        )
+    return [(lesson, lesson.id in done) for lesson in lessons]
+
+
+def next_lesson_position(lessons: list[tuple[Lesson, bool]]) -> int:
+    """1-based position of the first lesson not yet complete (the last one when all are)."""
+    for position, (_, done) in enumerate(lessons, 1):
+        if not done:
+            return position
+    return len(lessons) or 1
+
+
+def lesson_at(module: Module, position: int) -> Lesson | None:
+    if position < 1:
+        return None
+    return module.lessons.order_by("order_index", "created_at")[position - 1 : position].first()
+
+
+def module_resources(module: Module, user, params):
+    """The module's resources filtered and sorted per `params`, with the user's votes marked."""
+    from courses.filters import ResourceFilter
+
+    queryset = module.resources.all()
+    if user.is_authenticated:
+        queryset = queryset.annotate(voted=Exists(ResourceVote.objects.filter(resource=OuterRef("pk"), user=user)))
+    return ResourceFilter(params, queryset=queryset)
+
+
+def continue_target(user) -> tuple[Module, int] | None:
+    """The module the user touched last and not finished, with the position of its next lesson."""
+    if not user.is_authenticated:
+        return None
+    progress = (
+        UserProgress.objects.filter(user=user, status=ProgressStatus.IN_PROGRESS, module__is_published=True)
+        .select_related("module")
+        .order_by(F("last_accessed").desc(nulls_last=True))
+        .first()
+    )
+    if progress is None:
+        return None
+    return progress.module, next_lesson_position(module_lessons(progress.module, user))
+
+
+@dataclass
+class Dashboard:
+    tracks: list[dict]
+    in_progress: list[tuple[UserProgress, int]]
+    completed: list[UserProgress]
+    quiz_rows: list[dict]
+    total_minutes: int
+    activity: list[dict]
+
+
+def dashboard(user) -> Dashboard:
+    """Everything on a learner's dashboard in a fixed number of queries."""
+    from assessments.models import QuizSitting
+
+    modules = list(Module.objects.filter(is_published=True).annotate(lesson_count=Count("lessons")))
+    progress = progress_by_module(user)
+    tracks = []
+    for value, label in Track.choices:
+        in_track = [m for m in modules if m.track == value]
+        done = sum(1 for m in in_track if (p := progress.get(m.id)) and p.status == ProgressStatus.COMPLETED)
+        tracks.append(
+            {
+                "value": value,
+                "label": label,
+                "done": done,
+                "total": len(in_track),
+                "percent": round(done / len(in_track) * 100) if in_track else 0,
+            }
+        )
+    by_id = {m.id: m for m in modules}
+    completions = dict(
+        LessonCompletion.objects.filter(user=user)
+        .values("lesson__module_id")
+        .annotate(n=Count("id"))
+        .values_list("lesson__module_id", "n")
+    )
+    in_progress, completed = [], []
+    for p in sorted(progress.values(), key=lambda p: p.last_accessed or p.started_at or timezone.now(), reverse=True):
+        if p.module_id not in by_id:
+            continue
+        p.module = by_id[p.module_id]
+        if p.status == ProgressStatus.COMPLETED:
+            completed.append(p)
+        elif p.status == ProgressStatus.IN_PROGRESS:
+            # Lessons are completed in any order; "Continue" goes to the first one not done.
+            in_progress.append((p, min(completions.get(p.module_id, 0) + 1, by_id[p.module_id].lesson_count or 1)))
+    quiz_rows = list(
+        QuizSitting.objects.filter(user=user)
+        .values("module_id", "module__title")
+        .annotate(sittings=Count("id"), best=Max("percent"), passed=Max(Cast("passed", IntegerField())))
+        .order_by("module_id")
+    )
+    lessons_done = [
+        {"when": c.completed_at, "text": f"Completed “{c.lesson.title}”", "module": c.lesson.module_id}
+        for c in LessonCompletion.objects.filter(user=user).select_related("lesson").order_by("-completed_at")[:10]
+    ]
+    sittings = [
+        {
+            "when": s.submitted_at,
+            "text": f"Quiz “{s.module.title}”: {s.percent:.0f}% ({'passed' if s.passed else 'not passed'})",
+            "module": s.module_id,
+        }
+        for s in QuizSitting.objects.filter(user=user).select_related("module").order_by("-submitted_at")[:10]
+    ]
+    activity = sorted(lessons_done + sittings, key=lambda a: a["when"], reverse=True)[:10]
+    return Dashboard(
+        tracks=tracks,
+        in_progress=in_progress,
+        completed=completed,
+        quiz_rows=quiz_rows,
+        total_minutes=sum(p.time_spent_minutes or 0 for p in progress.values()),
+        activity=activity,
+    )
