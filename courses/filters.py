@@ -17,6 +17,11 @@ class ResourceFilter(django_filters.FilterSet):
         model = LearningResource
         fields = ["resource_type", "difficulty"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
     @property
     def qs(self):
         queryset = super().qs

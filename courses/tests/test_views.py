@@ -1,0 +1,253 @@
+"""The learner pages through Django's test client: roles, locks, other people's data, bad input."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import AdminFactory, TeacherFactory, UserFactory
+from assessments.models import QuestionType, QuizSitting
+from assessments.tests.factories import AssessmentFactory
+from courses.models import LessonCompletion, ProgressStatus, UserProgress
+from courses.tests.factories import LearningResourceFactory, LessonFactory, ModuleFactory, UserProgressFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course():
+    first = ModuleFactory(id=1, title="Blockchain Technology")
+    second = ModuleFactory(id=2, title="Bitcoin", prerequisites=[1])
+    hidden = ModuleFactory(id=3, title="Draft module", is_published=False)
+    for module in (first, second, hidden):
+        for i in (1, 2):
+            LessonFactory(module=module, order_index=i, title=f"{module.title} lesson {i}",
+                          content=f"## Part {i}\n\nTeaching **text** for {module.title}.")  # fmt: skip
+        AssessmentFactory(module=module, order_index=1, correct_answer="B")
+        AssessmentFactory(module=module, order_index=2, question_type=QuestionType.TRUE_FALSE, options=None,
+                          correct_answer="true", explanation="Because it is.")  # fmt: skip
+    return first, second, hidden
+
+
+def test_home_offers_to_continue_where_you_left_off(client, course):
+    first, _, _ = course
+    user = UserFactory()
+    client.force_login(user)
+    client.get(reverse("courses:lesson", args=[1, 1]))
+    html = client.get("/").content.decode()
+    assert "Continue where you left off" in html
+    assert reverse("courses:lesson", args=[1, 1]) in html
+
+
+def test_catalog_groups_by_track_and_explains_locks(client, course):
+    client.force_login(UserFactory())
+    html = client.get(reverse("courses:catalog")).content.decode()
+    assert "User track" in html
+    assert "Blockchain Technology" in html and "Draft module" not in html
+    card = re.search(r'data-testid="module-card-2".*?</article>', html, re.S).group(0)
+    assert "Locked" in card and "1. Blockchain Technology" in card
+
+
+def test_catalog_is_open_to_visitors(client, course):
+    response = client.get(reverse("courses:catalog"))
+    assert response.status_code == 200 and b"Blockchain Technology" in response.content
+
+
+def test_unpublished_modules_are_invisible_to_students(client, course):
+    client.force_login(UserFactory())
+    assert client.get(reverse("courses:module", args=[3])).status_code == 404
+    assert client.get(reverse("courses:lesson", args=[3, 1])).status_code == 404
+    assert client.get(reverse("courses:quiz", args=[3])).status_code == 404
+
+
+@pytest.mark.parametrize("factory", [TeacherFactory, AdminFactory])
+def test_teachers_and_admins_see_unpublished_modules_and_bypass_locks(client, course, factory):
+    client.force_login(factory())
+    assert client.get(reverse("courses:module", args=[3])).status_code == 200
+    assert client.get(reverse("courses:lesson", args=[2, 1])).status_code == 200
+    assert b"Draft module" in client.get(reverse("courses:catalog")).content
+
+
+def test_locked_lessons_and_quiz_redirect_back_with_the_reason(client, course):
+    client.force_login(UserFactory())
+    for url in (reverse("courses:lesson", args=[2, 1]), reverse("courses:quiz", args=[2])):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("courses:module", args=[2])
+        assert "Module 2 is locked — complete 1. Blockchain Technology first." in response.content.decode()
+    assert not UserProgress.objects.filter(module_id=2).exists()
+
+
+def test_completing_the_prerequisite_unlocks(client, course):
+    user = UserFactory()
+    UserProgressFactory(user=user, module=course[0], status=ProgressStatus.COMPLETED)
+    client.force_login(user)
+    assert client.get(reverse("courses:lesson", args=[2, 1])).status_code == 200
+
+
+def test_lesson_page_renders_markdown_and_navigation(client, course):
+    client.force_login(UserFactory())
+    response = client.get(reverse("courses:lesson", args=[1, 1]))
+    html = response.content.decode()
+    assert '<h2 id="part-1">Part 1</h2>' in html and "<strong>text</strong>" in html
+    assert reverse("courses:lesson", args=[1, 2]) in html  # next
+    assert "Mark complete" in html
+    assert client.get(reverse("courses:lesson", args=[1, 3])).status_code == 404
+    assert client.get(reverse("courses:lesson", args=[1, 0])).status_code == 404
+
+
+def test_lessons_require_login(client, course):
+    response = client.get(reverse("courses:lesson", args=[1, 1]))
+    assert response.status_code == 302 and reverse("account_login") in response.url
+
+
+def test_mark_complete_without_javascript(client, course):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("courses:lesson_complete", args=[1, 1]))
+    assert response.status_code == 302 and response.url == reverse("courses:lesson", args=[1, 2])
+    assert LessonCompletion.objects.filter(user=user).count() == 1
+    assert float(UserProgress.objects.get(user=user, module_id=1).progress_percent) == 33.33
+
+
+def test_mark_complete_with_htmx_returns_the_fragment(client, course):
+    client.force_login(UserFactory())
+    response = client.post(reverse("courses:lesson_complete", args=[1, 1]), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "Lesson complete" in html and "<html" not in html and "33%" in html
+
+
+def test_mark_complete_needs_post(client, course):
+    client.force_login(UserFactory())
+    assert client.get(reverse("courses:lesson_complete", args=[1, 1])).status_code == 405
+
+
+def test_quiz_page_never_contains_answers_or_explanations(client, course):
+    client.force_login(UserFactory())
+    html = client.get(reverse("courses:quiz", args=[1])).content.decode()
+    assert "Because it is." not in html and "Because two." not in html
+    assert 'value="B"' in html  # the options are there, but nothing marks the right one
+    assert "correct" not in html.lower().replace("correct-horse", "")
+
+
+def _quiz_post(client, module_id, answers):
+    page = client.get(reverse("courses:quiz", args=[module_id])).content.decode()
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page).group(1)
+    names = re.findall(r'name="(q_[0-9a-f-]+)"', page)
+    data = {"ticket": ticket, **dict(zip(dict.fromkeys(names), answers, strict=False))}
+    return client.post(reverse("courses:quiz", args=[module_id]), data)
+
+
+def test_quiz_submit_shows_results_with_explanations(client, course):
+    user = UserFactory()
+    client.force_login(user)
+    response = _quiz_post(client, 1, ["B", "false"])
+    assert response.status_code == 302
+    result = client.get(response.url).content.decode()
+    assert "10 / 20 points — 50%" in result and "Not passed yet" in result
+    assert "Because it is." in result and "Right answer: <strong>true</strong>" in result
+    assert QuizSitting.objects.get(user=user).percent == 50
+
+
+def test_refreshing_a_quiz_submission_records_one_sitting(client, course):
+    client.force_login(UserFactory())
+    page = client.get(reverse("courses:quiz", args=[1])).content.decode()
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page).group(1)
+    names = list(dict.fromkeys(re.findall(r'name="(q_[0-9a-f-]+)"', page)))
+    data = {"ticket": ticket, names[0]: "B", names[1]: "true"}
+    first = client.post(reverse("courses:quiz", args=[1]), data)
+    second = client.post(reverse("courses:quiz", args=[1]), data)
+    assert first.url == second.url
+    assert QuizSitting.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [([], "Answer this question before submitting."), (["E", "true"], "Choose one of the options.")],
+)
+def test_bad_quiz_input_gets_a_message_and_nothing_is_saved(client, course, answers, message):
+    client.force_login(UserFactory())
+    response = _quiz_post(client, 1, answers)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not QuizSitting.objects.exists()
+
+
+def test_a_tampered_ticket_is_refused(client, course):
+    client.force_login(UserFactory())
+    page = client.get(reverse("courses:quiz", args=[1])).content.decode()
+    names = list(dict.fromkeys(re.findall(r'name="(q_[0-9a-f-]+)"', page)))
+    response = client.post(reverse("courses:quiz", args=[1]), {"ticket": "forged", names[0]: "B", names[1]: "true"})
+    assert response.status_code == 302 and not QuizSitting.objects.exists()
+
+
+def test_students_never_see_other_students_results(client, course):
+    owner, other = UserFactory(), UserFactory()
+    client.force_login(owner)
+    result_url = _quiz_post(client, 1, ["B", "true"]).url
+    client.force_login(other)
+    assert client.get(result_url).status_code == 404
+    history = client.get(reverse("courses:quiz_history", args=[1])).content.decode()
+    assert "No attempts yet" in history
+
+
+def test_dashboard_shows_the_learners_own_numbers(client, course):
+    user = UserFactory()
+    client.force_login(user)
+    client.post(reverse("courses:lesson_complete", args=[1, 1]))
+    _quiz_post(client, 1, ["B", "true"])
+    UserProgress.objects.filter(user=user).update(time_spent_minutes=42)
+    other = UserFactory()
+    UserProgressFactory(user=other, module=course[0], status=ProgressStatus.COMPLETED, time_spent_minutes=999)
+    html = client.get(reverse("courses:dashboard")).content.decode()
+    assert "42 min" in html and "999" not in html
+    assert "Blockchain Technology" in html and "100%" in html
+    assert "Continue" in html
+
+
+def test_profile_edits_name_and_username_with_clear_errors(client):
+    user = UserFactory(username="old_name")
+    UserFactory(username="TakenName")
+    client.force_login(user)
+    response = client.post(reverse("courses:profile"), {"full_name": "Ann Learner", "username": "takenname"})
+    assert response.status_code == 200 and "This username is taken" in response.content.decode()
+    user.refresh_from_db()
+    assert user.username == "old_name"
+    response = client.post(reverse("courses:profile"), {"full_name": "Ann Learner", "username": "ann"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.username, user.full_name) == ("ann", "Ann Learner")
+    response = client.post(reverse("courses:profile"), {"full_name": "x", "username": "bad name!"})
+    assert "Enter a valid username" in response.content.decode()
+
+
+def test_resources_filter_sort_and_vote(client, course):
+    module = course[0]
+    article = LearningResourceFactory(module=module, title="An article", resource_type="article", upvotes=1)
+    video = LearningResourceFactory(module=module, title="A video", resource_type="video", difficulty="advanced")
+    user = UserFactory()
+    client.force_login(user)
+    html = client.get(reverse("courses:module", args=[1]) + "?resource_type=video").content.decode()
+    assert "A video" in html and "An article" not in html
+    html = client.get(reverse("courses:module", args=[1])).content.decode()
+    assert html.index("An article") < html.index("A video")  # most votes first
+    vote_url = reverse("courses:resource_vote", args=[1, video.id])
+    client.post(vote_url)
+    client.post(vote_url, headers={"HX-Request": "true"})
+    fragment = client.post(vote_url, headers={"HX-Request": "true"}).content.decode()
+    assert "▲ 1" in fragment and 'aria-pressed="true"' in fragment
+    assert client.get(reverse("courses:module", args=[1]) + "?sort=nonsense").status_code == 200
+    assert article.pk
+
+
+def test_voting_on_another_modules_resource_is_refused(client, course):
+    resource = LearningResourceFactory(module=course[2])
+    client.force_login(UserFactory())
+    assert client.post(reverse("courses:resource_vote", args=[1, resource.id])).status_code == 404
+
+
+def test_heartbeat_needs_post_and_login(client, course):
+    assert client.post(reverse("courses:heartbeat", args=[1])).status_code == 302
+    client.force_login(UserFactory())
+    assert client.get(reverse("courses:heartbeat", args=[1])).status_code == 405
+    assert client.post(reverse("courses:heartbeat", args=[1])).content == b"0"
+    assert client.post(reverse("courses:heartbeat", args=[2])).status_code == 403  # locked
