@@ -141,10 +141,12 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
-    from curriculum_site.embedded_db import embedded_database_settings
-
-    DATABASES = {"default": embedded_database_settings(BASE_DIR / ".data")}
-if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Started on the first connection (curriculum_site/embedded_pg), data under .data/postgres.
+    EMBEDDED_POSTGRES_DIR = BASE_DIR / ".data"
+    DATABASES = {
+        "default": {"ENGINE": "curriculum_site.embedded_pg", "NAME": "crypto_curriculum", "USER": "postgres", "HOST": ""}
+    }
+if not DATABASES["default"]["ENGINE"].endswith(("postgresql", "embedded_pg")):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...); no other database is supported")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -70,3 +70,78 @@ class TradingStrategy(models.Model):
 
     def __str__(self) -> str:
         return self.strategy_name
+
+
+class Candle(models.Model):
+    """One OHLCV bar (extra table). Prices are float8: the engine works in float64 anyway."""
+
+    id = models.BigAutoField(primary_key=True)
+    symbol = models.CharField(max_length=30)
+    timeframe = models.CharField(max_length=10)
+    timestamp = models.DateTimeField()
+    open = models.FloatField()
+    high = models.FloatField()
+    low = models.FloatField()
+    close = models.FloatField()
+    volume = models.FloatField()
+    is_synthetic = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        db_table = "candles"
+        ordering = ["symbol", "timeframe", "timestamp"]
+        constraints = [
+            models.UniqueConstraint(fields=["symbol", "timeframe", "timestamp"], name="candles_symbol_tf_ts_key"),
+            models.CheckConstraint(
+                condition=models.Q(open__gt=0, close__gt=0, low__gt=0, volume__gte=0),
+                name="candles_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(high__gte=models.F("open"))
+                & models.Q(high__gte=models.F("close"))
+                & models.Q(low__lte=models.F("open"))
+                & models.Q(low__lte=models.F("close")),
+                name="candles_high_low_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.timeframe} {self.timestamp:%Y-%m-%d %H:%M}"
+
+
+class BacktestRun(models.Model):
+    """A stored backtest (extra table `backtest_results`): settings, data range, engine version,
+    metrics, the equity curve (downsampled) and the trades, so runs can be compared later."""
+
+    id = uuid_primary_key()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="backtests", db_index=False
+    )
+    strategy = models.ForeignKey(
+        "TradingStrategy", on_delete=models.DB_CASCADE, null=True, blank=True, related_name="runs", db_index=False
+    )
+    strategy_name = models.CharField(max_length=100)
+    parameters = models.JSONField(default=dict)
+    symbol = models.CharField(max_length=30)
+    timeframe = models.CharField(max_length=10)
+    data_start = models.DateTimeField()
+    data_end = models.DateTimeField()
+    bars = models.IntegerField()
+    is_synthetic = models.BooleanField(default=False)
+    engine_version = models.CharField(max_length=20)
+    cash = models.DecimalField(max_digits=14, decimal_places=2)
+    position_pct = models.DecimalField(max_digits=5, decimal_places=2)
+    stop_loss_pct = models.DecimalField(max_digits=5, decimal_places=2)
+    commission = models.DecimalField(max_digits=6, decimal_places=5)
+    metrics = models.JSONField(default=dict)
+    equity_curve = models.JSONField(default=list, help_text="[[ms, equity, buy-and-hold equity], ...] downsampled")
+    trades = models.JSONField(default=list)
+    lookahead_flag = models.BooleanField(default=False)
+    created_at = created_at()
+
+    class Meta:
+        db_table = "backtest_results"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"], name="idx_backtests_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.strategy_name} on {self.symbol} {self.timeframe}"

@@ -1,0 +1,54 @@
+"""Reads for the trading lab."""
+
+from __future__ import annotations
+
+import numpy as np
+from django.db import connection
+
+from trading.engine import Candles
+
+
+def candles_load(*, symbol: str, timeframe: str, start=None, end=None) -> tuple[Candles, bool]:
+    """Stored candles as NumPy columns (one query) and whether any of them are synthetic."""
+    sql = (
+        "SELECT (extract(epoch FROM timestamp) * 1000)::bigint, open, high, low, close, volume, is_synthetic"
+        " FROM candles WHERE symbol = %s AND timeframe = %s"
+    )
+    params: list = [symbol, timeframe]
+    if start is not None:
+        sql += " AND timestamp >= %s"
+        params.append(start)
+    if end is not None:
+        sql += " AND timestamp <= %s"
+        params.append(end)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY timestamp", params)
+        rows = cursor.fetchall()
+    if not rows:
+        return Candles(*(np.empty(0) for _ in range(6))), False
+    table = np.array([row[:6] for row in rows], dtype=np.float64)
+    synthetic = any(row[6] for row in rows)
+    return (
+        Candles(
+            table[:, 0].astype(np.int64),
+            table[:, 1].copy(),
+            table[:, 2].copy(),
+            table[:, 3].copy(),
+            table[:, 4].copy(),
+            table[:, 5].copy(),
+        ),
+        synthetic,
+    )
+
+
+def market_series():
+    """Every (symbol, timeframe) with its bar count, range and whether it is synthetic."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT symbol, timeframe, count(*), min(timestamp), max(timestamp), bool_or(is_synthetic)"
+            " FROM candles GROUP BY symbol, timeframe ORDER BY symbol, timeframe"
+        )
+        return [
+            {"symbol": s, "timeframe": t, "bars": n, "start": a, "end": b, "synthetic": syn}
+            for s, t, n, a, b, syn in cursor.fetchall()
+        ]
