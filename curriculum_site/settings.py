@@ -144,7 +144,12 @@ else:
     # Started on the first connection (curriculum_site/embedded_pg), data under .data/postgres.
     EMBEDDED_POSTGRES_DIR = BASE_DIR / ".data"
     DATABASES = {
-        "default": {"ENGINE": "curriculum_site.embedded_pg", "NAME": "crypto_curriculum", "USER": "postgres", "HOST": ""}
+        "default": {
+            "ENGINE": "curriculum_site.embedded_pg",
+            "NAME": "crypto_curriculum",
+            "USER": "postgres",
+            "HOST": "",
+        }
     }
 if not DATABASES["default"]["ENGINE"].endswith(("postgresql", "embedded_pg")):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...); no other database is supported")

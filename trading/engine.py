@@ -419,7 +419,10 @@ def compute_metrics(candles: Candles, equity: np.ndarray, trades: Trades, holdin
 
     final = float(equity[-1])
     years = (ts_seconds[-1] - ts_seconds[0]) / SECONDS_PER_YEAR
-    cagr = ((final / cash) ** (1 / years) - 1) * 100 if years > 0 and final > 0 else 0.0
+    cagr = 0.0
+    if years > 0 and final > 0:
+        with np.errstate(over="ignore"):  # a few hours "annualised" can overflow: reported as null
+            cagr = float(np.expm1(np.log(final / cash) / years) * 100)
     pnl = trades.cash_after - trades.cash_before
     profit, loss = float(pnl[pnl > 0].sum()), float(-pnl[pnl < 0].sum())
     k = len(trades)

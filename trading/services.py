@@ -32,6 +32,8 @@ def candles_import(*, symbol: str, timeframe: str, candles: Candles, synthetic: 
     table = np.column_stack([candles.timestamp, candles.open, candles.high, candles.low, candles.close, candles.volume])
     np.savetxt(buffer, table, delimiter=",", fmt=["%d"] + ["%.17g"] * 5)
     with connection.cursor() as cursor:
+        # Dropped at commit; dropped here too for two imports inside one transaction.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.candle_import")
         cursor.execute(
             "CREATE TEMP TABLE candle_import (ms bigint, open float8, high float8, low float8, close float8,"
             " volume float8) ON COMMIT DROP"
