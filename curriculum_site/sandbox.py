@@ -1,0 +1,315 @@
+"""Run untrusted Python (students' strategies and coding tasks) outside the web process.
+
+Isolation, strongest available first:
+
+* ``namespaces`` (Linux): ``unshare`` gives the program its own mount, network and PID namespaces.
+  Inside, a throwaway root file system holds only the Python installation, the site-packages
+  (for NumPy), ``/usr`` (shared libraries) and an empty 1 MiB ``/tmp``, all read-only except
+  ``/tmp``; ``chroot`` enters it. No project files, no settings, no ``/etc``, no network
+  interface but a downed loopback. As root the program runs as ``nobody`` (``setpriv``, no new
+  privileges); as another user a user namespace maps that user.
+* ``rlimits`` (no usable ``unshare``): a plain child process. Only the limits and the audit hook
+  below hold; ``isolation()`` says so and the trading lab shows it.
+
+Always: a clean environment, ``python -I -S -B``, resource limits (CPU seconds, address space,
+processes, file size, open files), a wall-clock timeout that kills the whole process group, output
+capped by ``RLIMIT_FSIZE`` on the files that capture stdout and stderr, and an audit hook in the
+program's prelude that refuses sockets, subprocesses, forks and file access outside the read-only
+library folders with a clear message (defence in depth: the OS-level jail is the boundary).
+
+The program talks to the caller through stdin (input bytes) and file descriptor 3 (result bytes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+NOBODY = 65534
+
+
+@dataclass(frozen=True)
+class Limits:
+    cpu_seconds: int = 10
+    wall_seconds: float = 20.0
+    memory_mb: int = 1024
+    output_bytes: int = 64 * 1024
+    result_bytes: int = 16 * 1024 * 1024
+    processes: int = 64
+    open_files: int = 64
+
+
+@dataclass
+class SandboxResult:
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    result: bytes
+    error: str | None  # a limit or refusal, in words; None when the program ran to its end
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.exit_code == 0
+
+
+# The prelude runs first inside the sandbox, before any untrusted line.
+PRELUDE = r"""
+import os as _os, sys
+RESULT_FD = {result_fd}
+
+
+def emit_result(data: bytes) -> None:
+    # Hands bytes back to the caller through file descriptor RESULT_FD (a pipe).
+    view = memoryview(data)
+    while view:
+        view = view[_os.write(RESULT_FD, view):]
+
+
+sys.path[:] = [p for p in sys.path if p] + [p for p in {site!r} if p]
+_ALLOWED_READ = tuple({allowed!r})
+
+def _sandbox_guard(event, args):
+    if event == "open":
+        path, mode = args[0], args[1]
+        if isinstance(path, int):
+            return
+        text = str(path)
+        writing = isinstance(mode, str) and any(m in mode for m in "wax+")
+        if writing and not text.startswith("/tmp/"):
+            raise PermissionError("writing files is not allowed in the sandbox")
+        if not writing and not text.startswith(_ALLOWED_READ):
+            raise PermissionError(f"reading {{text}} is not allowed in the sandbox")
+    elif event in ("socket.__new__", "socket.connect", "socket.bind", "socket.getaddrinfo"):
+        raise PermissionError("network access is not allowed in the sandbox")
+    elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+                   "os.forkpty", "pty.spawn", "os.startfile", "os.kill", "os.killpg"):
+        raise PermissionError("starting processes is not allowed in the sandbox")
+
+sys.addaudithook(_sandbox_guard)
+del _sandbox_guard
+"""
+
+_JAIL_SCRIPT = r"""
+set -e
+R="$1"; PY="$2"; SITE="$3"; DROP="$4"
+mount -t tmpfs -o size=8m,mode=755 tmpfs "$R"
+mkdir -p "$R/py" "$R/site" "$R/usr" "$R/dev" "$R/tmp" "$R/work"
+for pair in "$PY:py" "$SITE:site" "/usr:usr"; do
+  src="${pair%%:*}"; dst="$R/${pair##*:}"
+  mount --bind "$src" "$dst"; mount -o remount,bind,ro "$dst"
+done
+ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"; ln -s usr/bin "$R/bin"
+for d in null urandom zero; do touch "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done
+mount -t tmpfs -o size=1m,mode=1777 tmpfs "$R/tmp"
+cp "$5" "$R/work/program.py"
+shift 5
+if [ "$DROP" = "1" ]; then
+  exec chroot "$R" /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@"
+fi
+exec chroot "$R" "$@"
+"""
+
+
+def _python_home() -> Path:
+    return Path(sys.base_prefix)
+
+
+def _python_binary() -> Path:
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (_python_home() / "bin" / version, Path(sys._base_executable)):
+        if candidate.exists():
+            return candidate.resolve()
+    return Path(sys.executable).resolve()
+
+
+def _site_packages() -> Path:
+    return Path(sysconfig.get_paths()["purelib"])
+
+
+@functools.cache
+def isolation() -> str:
+    """``namespaces`` when the jail works on this machine, else ``rlimits``."""
+    if sys.platform != "linux" or not all(shutil.which(t) for t in ("unshare", "chroot", "setpriv")):
+        return "rlimits"
+    probe = run_python("print('ok')", limits=Limits(wall_seconds=15), _mode="namespaces")
+    return "namespaces" if probe.ok and probe.stdout.strip() == "ok" else "rlimits"
+
+
+def _limit_child(limits: Limits) -> None:
+    """Runs in the child between fork and exec."""
+    os.setsid()
+    memory = limits.memory_mb * 1024 * 1024
+    for kind, value in (
+        (resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1)),
+        (resource.RLIMIT_AS, (memory, memory)),
+        (resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes)),
+        (resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files)),
+        (resource.RLIMIT_CORE, (0, 0)),
+        (resource.RLIMIT_NPROC, (limits.processes, limits.processes)),
+    ):
+        resource.setrlimit(kind, value)
+
+
+def run_python(
+    source: str, *, input_bytes: bytes = b"", limits: Limits = Limits(), _mode: str | None = None
+) -> SandboxResult:
+    """Run `source` (a whole program) in the sandbox and collect what it wrote."""
+    mode = _mode or isolation()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="cc-sandbox-") as work:
+        work_dir = Path(work)
+        os.chmod(work_dir, 0o755)
+        jailed = mode == "namespaces"
+        site = ["/site"] if jailed else [str(_site_packages())]
+        allowed = ["/py/", "/site/", "/usr/", "/tmp/", "/work/program.py"] if jailed else [
+            str(_python_home()) + "/", str(_site_packages()) + "/", str(work_dir) + "/"
+        ]  # fmt: skip
+        result_read, result_write = os.pipe()
+        program = work_dir / "program.py"
+        program.write_text(PRELUDE.format(site=site, allowed=allowed, result_fd=result_write) + "\n" + source)
+        os.chmod(program, 0o644)
+        root = work_dir / "root"
+        root.mkdir(mode=0o755)
+        python_args = ["-I", "-S", "-B"]
+        env = {"LD_LIBRARY_PATH": "/py/lib", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"}
+        if jailed:
+            as_root = os.geteuid() == 0
+            namespaces = ["--mount", "--net", "--pid", "--fork", "--kill-child", "--propagation", "private"]
+            if not as_root:
+                namespaces = ["--user", "--map-root-user", *namespaces]
+            command = [
+                "unshare", *namespaces, "/bin/sh", "-c", _JAIL_SCRIPT, "jail", str(root),
+                str(_python_home()), str(_site_packages()), "1" if as_root else "0", str(program),
+                "/usr/bin/env", "-i", *(f"{k}={v}" for k, v in env.items()),
+                "/py/bin/" + _python_binary().name, *python_args, "/work/program.py",
+            ]  # fmt: skip
+            child_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+        else:
+            command = [str(_python_binary()), *python_args, str(program)]
+            child_env = {k: v for k, v in env.items() if k != "LD_LIBRARY_PATH"}
+            if (_python_home() / "lib").is_dir():
+                child_env["LD_LIBRARY_PATH"] = str(_python_home() / "lib")
+        pipe = (result_read, result_write)
+        return _execute(command, child_env, work_dir, input_bytes, limits, started, pipe, drop=not jailed)
+
+
+def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, started: float, pipe, drop: bool):
+    stdout_path, stderr_path = work_dir / "stdout", work_dir / "stderr"
+    result_read, result_write = pipe
+    with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
+
+        def prepare() -> None:
+            _limit_child(limits)
+            if drop and os.geteuid() == 0:  # rlimits mode as root: at least not root
+                os.setgroups([])
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=err,
+                cwd=work_dir if drop else "/",
+                env=env,
+                pass_fds=(result_write,),
+                preexec_fn=prepare,
+                close_fds=True,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            os.close(result_read)
+            os.close(result_write)
+            hint = ""
+            if drop and os.geteuid() == 0:
+                hint = " (as root the sandbox needs unshare, chroot and setpriv from util-linux)"
+            return SandboxResult(None, "", "", b"", f"the sandbox could not start: {exc}{hint}", 0.0)
+        os.close(result_write)
+        chunks: list[bytes] = []
+        overflow = threading.Event()
+
+        def read_result() -> None:
+            total = 0
+            with os.fdopen(result_read, "rb") as pipe:
+                while block := pipe.read(1 << 16):
+                    total += len(block)
+                    if total > limits.result_bytes:
+                        overflow.set()
+                        continue  # drain, keep nothing
+                    chunks.append(block)
+
+        def write_input() -> None:
+            try:
+                process.stdin.write(input_bytes)
+            except (BrokenPipeError, OSError):
+                pass
+            finally:
+                with contextlib.suppress(OSError):
+                    process.stdin.close()
+
+        readers = [threading.Thread(target=read_result, daemon=True), threading.Thread(target=write_input, daemon=True)]
+        for thread in readers:
+            thread.start()
+        timed_out, cpu_used = False, 0.0
+        deadline = time.monotonic() + limits.wall_seconds
+        while True:
+            # wait4 gives this child's own CPU time (with its descendants): unshare reports a
+            # program killed for CPU as a plain failure, so the limit is recognised from the time.
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                process.returncode = os.waitstatus_to_exitcode(status)
+                cpu_used = usage.ru_utime + usage.ru_stime
+                break
+            if time.monotonic() > deadline:
+                timed_out = True
+                _kill(process)
+                _, status, usage = os.wait4(process.pid, 0)
+                process.returncode = os.waitstatus_to_exitcode(status)
+                break
+            time.sleep(0.01)
+        for thread in readers:
+            thread.join(timeout=5)
+    stdout = stdout_path.read_bytes().decode("utf-8", "replace")
+    stderr = stderr_path.read_bytes().decode("utf-8", "replace")
+    code = process.returncode
+    error = _explain(code, timed_out, overflow.is_set(), stdout, stderr, limits, cpu_used)
+    return SandboxResult(code, stdout, stderr, b"".join(chunks), error, time.monotonic() - started)
+
+
+def _kill(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+
+
+def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used: float = 0.0) -> str | None:
+    if timed_out:
+        return f"stopped: it ran longer than the {limits.wall_seconds:g} s time limit"
+    if overflow:
+        return f"stopped: the result was larger than {limits.result_bytes // 1024 // 1024} MiB"
+    if code != 0 and (code in (-signal.SIGXCPU, -signal.SIGKILL) or cpu_used >= limits.cpu_seconds - 0.05):
+        return f"stopped: it used more than {limits.cpu_seconds} s of CPU time"
+    if code == -signal.SIGXFSZ or len(stdout.encode()) >= limits.output_bytes:
+        return f"stopped: it printed more than {limits.output_bytes // 1024} KiB of output"
+    if "MemoryError" in stderr:
+        return f"stopped: it tried to use more than {limits.memory_mb} MiB of memory"
+    if "PermissionError" in stderr and "not allowed in the sandbox" in stderr:
+        line = next(line for line in reversed(stderr.splitlines()) if "not allowed in the sandbox" in line)
+        return "refused: " + line.split("PermissionError:", 1)[-1].strip()
+    if code is not None and code < 0:
+        return f"stopped by signal {signal.Signals(-code).name}"
+    return None
