@@ -19,6 +19,7 @@ if __name__ == "__main__":
     # Run as a script, this folder comes first on sys.path and its selectors.py would shadow the
     # standard library's (imported by subprocess).
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, for the sandbox
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 TRACKS = ("user", "power-user", "developer", "architect")
@@ -545,33 +546,13 @@ def write_curriculum(curriculum: Curriculum, root: Path) -> list[Path]:
 # --- command line for authors ------------------------------------------------------------------
 
 
-def run_coding_task(assessment: AssessmentData, code: str, timeout: float = 20) -> tuple[bool, str]:
-    """Run `code` then the task's tests in a fresh isolated interpreter (authoring check only;
-    the site itself grades in curriculum_site.sandbox)."""
-    import subprocess
+def run_coding_task(assessment: AssessmentData, code: str) -> tuple[bool, str]:
+    """Run `code` then the task's hidden tests in the sandbox; (all passed, what went wrong)."""
+    from curriculum_site.sandbox import run_tests
 
-    program = code + "\n\n" + assessment.test_code + "\n\n" + _TEST_DRIVER
-    try:
-        done = subprocess.run(
-            [sys.executable, "-I", "-c", program], capture_output=True, text=True, timeout=timeout, env={}
-        )
-    except subprocess.TimeoutExpired:
-        return False, "timed out"
-    return done.returncode == 0, (done.stdout + done.stderr)[-2000:]
-
-
-_TEST_DRIVER = """
-import sys as _sys
-_failed = 0
-for _name, _fn in list(globals().items()):
-    if _name.startswith("test_") and callable(_fn):
-        try:
-            _fn()
-        except Exception as _exc:
-            _failed += 1
-            print(f"FAIL {_name}: {type(_exc).__name__}: {_exc}")
-_sys.exit(1 if _failed else 0)
-"""
+    run = run_tests(code, assessment.test_code)
+    failures = [f"{t['name']}: {t['message']}" for t in run.tests if not t["passed"]]
+    return run.passed, run.error or "; ".join(failures)
 
 
 def _main(argv: list[str]) -> int:

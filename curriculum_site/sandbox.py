@@ -313,3 +313,46 @@ def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used
     if code is not None and code < 0:
         return f"stopped by signal {signal.Signals(-code).name}"
     return None
+
+
+# --- coding tasks --------------------------------------------------------------------------------
+
+_TEST_DRIVER = r"""
+import json as _json, traceback as _traceback
+_results = []
+for _name, _test in [(n, f) for n, f in list(globals().items()) if n.startswith("test_") and callable(f)]:
+    try:
+        _test()
+        _results.append({"name": _name, "passed": True, "message": ""})
+    except AssertionError as _exc:
+        _results.append({"name": _name, "passed": False, "message": str(_exc) or "assertion failed"})
+    except Exception as _exc:
+        _results.append({"name": _name, "passed": False, "message": f"{type(_exc).__name__}: {_exc}"})
+emit_result(_json.dumps(_results).encode())
+"""
+
+
+@dataclass
+class TestRun:
+    passed: bool
+    tests: list[dict]
+    error: str | None
+    output: str
+
+
+def run_tests(code: str, tests: str, *, limits: Limits = Limits(cpu_seconds=5, wall_seconds=15)) -> TestRun:
+    """Run submitted `code`, then the hidden `tests` (functions named test_*), in the sandbox."""
+    import json
+
+    program = f"{code}\n\n{tests}\n\n{_TEST_DRIVER}"
+    outcome = run_python(program, limits=limits)
+    try:
+        results = json.loads(outcome.result) if outcome.result else []
+    except ValueError:
+        results = []
+    error = outcome.error
+    if error is None and not results:
+        last = outcome.stderr.strip().splitlines()[-1:] or ["the program ended before the tests ran"]
+        error = last[0]
+    passed = error is None and bool(results) and all(r["passed"] for r in results)
+    return TestRun(passed, results, error, (outcome.stdout + outcome.stderr)[-4000:])

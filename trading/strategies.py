@@ -1,0 +1,135 @@
+"""Students' strategies: Python defining `signals(candles, params)`, run only in the sandbox."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from curriculum_site.sandbox import Limits, run_python
+from trading.engine import Candles, Signals
+
+COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
+STRATEGY_LIMITS = Limits(cpu_seconds=20, wall_seconds=40, memory_mb=1536, output_bytes=64 * 1024)
+MAX_CODE_CHARS = 50_000
+
+STARTER_STRATEGY = '''import numpy as np
+
+
+def signals(candles, params):
+    """Return one target per bar: 1 = be long, 0 = be flat.
+
+    candles: dict of NumPy arrays "timestamp" (ms), "open", "high", "low", "close", "volume".
+    The engine acts on your target at the NEXT bar's open, so use only data up to each bar.
+    """
+    close = candles["close"]
+    window = int(params.get("window", 50))
+    target = np.zeros(len(close), dtype=np.int8)
+    if len(close) < window:
+        return target
+    average = np.convolve(close, np.ones(window) / window, mode="valid")
+    target[window - 1 :] = close[window - 1 :] > average
+    return target
+'''
+
+# Runs inside the sandbox: reads the candles from stdin, runs the strategy on the full history and
+# on truncated copies (the lookahead check), and hands back the targets and what it found.
+_DRIVER = r"""
+import json, sys, traceback
+import numpy as np
+
+_raw = sys.stdin.buffer.read()
+_size = int.from_bytes(_raw[:8], "little")
+_header = json.loads(_raw[8 : 8 + _size])
+_n, _offset, _columns = _header["n"], 8 + _size, {}
+for _name in ("timestamp", "open", "high", "low", "close", "volume"):
+    _columns[_name] = np.frombuffer(_raw, dtype=np.int64 if _name == "timestamp" else np.float64,
+                                    count=_n, offset=_offset).copy()
+    _offset += 8 * _n
+del _raw
+_namespace = {"__name__": "strategy"}
+try:
+    exec(compile(_header["source"], "strategy.py", "exec"), _namespace)
+except SyntaxError as exc:
+    print(f"SyntaxError: {exc.msg} (strategy.py, line {exc.lineno})", file=sys.stderr)
+    raise SystemExit(2)
+if not callable(_namespace.get("signals")):
+    print("StrategyError: strategy.py must define a function signals(candles, params)", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _run(n):
+    candles = {k: v[:n].copy() for k, v in _columns.items()}
+    out = np.asarray(_namespace["signals"](candles, dict(_header["params"])))
+    if out.shape != (n,):
+        raise ValueError(f"signals() returned shape {out.shape}; it must return one target for each of the {n} bars")
+    if not np.isin(out, (0, 1)).all():
+        raise ValueError("signals() must return only 0 (flat) and 1 (long)")
+    return out.astype(np.int8)
+
+
+try:
+    _full = _run(_n)
+    _peeks = []
+    for _cut in _header["cuts"]:
+        _changed = np.flatnonzero(_run(_cut) != _full[:_cut])
+        if len(_changed):
+            _peeks.append({"cut": _cut, "first_bar": int(_changed[0]), "changed": int(len(_changed))})
+except Exception as exc:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "strategy.py"]
+    where = f" (strategy.py, line {frames[-1].lineno})" if frames else ""
+    print(f"{type(exc).__name__}: {exc}{where}", file=sys.stderr)
+    raise SystemExit(1)
+_summary = json.dumps({"lookahead": _peeks}).encode()
+emit_result(len(_summary).to_bytes(8, "little") + _summary + _full.tobytes())
+"""
+
+
+class StrategyError(ValueError):
+    """The strategy could not produce signals; the message says why in the student's terms."""
+
+
+@dataclass
+class StrategyRun:
+    signals: Signals
+    lookahead: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def peeks_into_the_future(self) -> bool:
+        return bool(self.lookahead)
+
+
+def lookahead_cuts(n: int) -> list[int]:
+    return sorted({cut for cut in (n // 3, n // 2, (2 * n) // 3, n - 1) if cut >= 2})
+
+
+def strategy_run(code: str, candles: Candles, params: dict | None = None, *, limits: Limits = STRATEGY_LIMITS):
+    """Run a student's strategy in the sandbox; returns its signals and the lookahead findings."""
+    if not code or not code.strip():
+        raise StrategyError("the strategy is empty; define signals(candles, params)")
+    if len(code) > MAX_CODE_CHARS:
+        raise StrategyError(f"the strategy is longer than {MAX_CODE_CHARS:,} characters")
+    n = len(candles)
+    header = json.dumps({"n": n, "params": params or {}, "cuts": lookahead_cuts(n), "source": code}).encode()
+    payload = [len(header).to_bytes(8, "little"), header]
+    payload += [np.ascontiguousarray(getattr(candles, name)).tobytes() for name in COLUMNS]
+    outcome = run_python(_DRIVER, input_bytes=b"".join(payload), limits=limits)
+    if outcome.error:
+        raise StrategyError(f"the strategy was {outcome.error}")
+    if outcome.exit_code != 0 or len(outcome.result) < 8:
+        lines = [line for line in outcome.stderr.strip().splitlines() if line.strip()]
+        raise StrategyError(_clean(lines[-1]) if lines else "the strategy stopped without a result")
+    size = int.from_bytes(outcome.result[:8], "little")
+    summary = json.loads(outcome.result[8 : 8 + size])
+    target = np.frombuffer(outcome.result[8 + size :], dtype=np.int8)
+    if len(target) != n:
+        raise StrategyError("the strategy's result was incomplete")
+    return StrategyRun(Signals(target.copy(), {}), summary["lookahead"], outcome.seconds)
+
+
+def _clean(line: str) -> str:
+    # Paths inside the jail mean nothing to a student.
+    return re.sub(r'File "/work/program\.py", ', "", line)

@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+
+from trading.engine import builtin_signals
+from trading.market_data import synthetic_candles
+from trading.strategies import STARTER_STRATEGY, StrategyError, strategy_run
+
+CANDLES = synthetic_candles(bars=3000, seed=9)
+
+SMA_IN_STUDENT_CODE = """
+import numpy as np
+
+def signals(candles, params):
+    close = candles["close"]
+    fast, slow = int(params["fast"]), int(params["slow"])
+    def sma(n):
+        out = np.full(len(close), np.nan)
+        c = np.cumsum(close)
+        out[n - 1] = c[n - 1] / n
+        out[n:] = (c[n:] - c[:-n]) / n
+        return out
+    with np.errstate(invalid="ignore"):
+        return (sma(fast) > sma(slow)).astype(np.int8)
+"""
+
+
+def test_a_student_strategy_matches_the_built_in_one():
+    run = strategy_run(SMA_IN_STUDENT_CODE, CANDLES, {"fast": 10, "slow": 40})
+    expected = builtin_signals("sma_crossover", CANDLES, {"fast": 10, "slow": 40}).target
+    assert np.array_equal(run.signals.target, expected)
+    assert not run.peeks_into_the_future
+
+
+def test_the_starter_strategy_runs():
+    run = strategy_run(STARTER_STRATEGY, CANDLES, {"window": 20})
+    assert run.signals.target.shape == (3000,) and run.signals.target.sum() > 0
+
+
+def test_a_strategy_that_peeks_into_the_future_is_flagged():
+    peeking = (
+        "import numpy as np\n"
+        "def signals(candles, params):\n"
+        "    close = candles['close']\n"
+        "    tomorrow = np.r_[close[1:], close[-1]]\n"
+        "    return (tomorrow > close).astype(int)\n"
+    )
+    run = strategy_run(peeking, CANDLES)
+    assert run.peeks_into_the_future
+    assert all(p["first_bar"] == p["cut"] - 1 for p in run.lookahead)
+
+
+def test_a_centred_moving_average_also_peeks():
+    centred = (
+        "import numpy as np\n"
+        "def signals(candles, params):\n"
+        "    close = candles['close']\n"
+        "    smooth = np.convolve(close, np.ones(21) / 21, mode='same')\n"
+        "    return (close > smooth).astype(int)\n"
+    )
+    assert strategy_run(centred, CANDLES).peeks_into_the_future
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("", "empty"),
+        ("def signal(c, p):\n    return 0\n", "must define a function signals(candles, params)"),
+        ("def signals(c, p):\n    return 1 / 0\n", "ZeroDivisionError: division by zero (strategy.py, line 2)"),
+        ("def signals(c, p):\n    return [1, 0]\n", "one target for each of the 3000 bars"),
+        ("def signals(c, p):\n    return [2] * len(c['close'])\n", "only 0 (flat) and 1 (long)"),
+        ("def signals(c, p)\n    return 0\n", "SyntaxError"),
+        ("def signals(c, p):\n    while True:\n        pass\n", "CPU time"),
+        ("import os\ndef signals(c, p):\n    os.system('id')\n", "starting processes is not allowed"),
+        ("def signals(c, p):\n    return open('/etc/passwd').read()\n", "reading /etc/passwd is not allowed"),
+    ],
+)
+def test_broken_or_hostile_strategies_get_a_clear_message(code, message):
+    from curriculum_site.sandbox import Limits
+
+    with pytest.raises(StrategyError) as error:
+        strategy_run(code, CANDLES, limits=Limits(cpu_seconds=2, wall_seconds=8, memory_mb=1024))
+    assert message in str(error.value)
