@@ -117,7 +117,8 @@ def _user(report: DemoReport, username: str, role: str, full_name: str, password
 
 def _learner_plan(index: int, rng: random.Random) -> tuple[str, int, int]:
     """(path, modules completed, lessons done in the next module) for student `index`."""
-    kind = ["user", "power-user", "developer", "architect"][index % 4]
+    # The last student is the advanced one: the whole architect path, Module 17 in progress.
+    kind = "architect" if index == STUDENTS - 1 else ["user", "power-user", "developer", "architect"][index % 4]
     path = PATHS[kind]
     completed = rng.randint(0, len(path) - 1) if index != STUDENTS - 1 else len(path) - 1
     return kind, completed, rng.randint(1, 3)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("", include("courses.urls")),
+    path("trading/", include("trading.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # The editor's preview and image upload serve authors only (markdownx itself checks nobody).

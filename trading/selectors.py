@@ -52,3 +52,56 @@ def market_series():
             {"symbol": s, "timeframe": t, "bars": n, "start": a, "end": b, "synthetic": syn}
             for s, t, n, a, b, syn in cursor.fetchall()
         ]
+
+
+def lab_access(user) -> tuple[bool, list]:
+    """Whether the user may use the lab: teachers and admins always, students once Module 17 is
+    unlocked. Returns (allowed, the modules still missing)."""
+    from courses.selectors import module_card
+
+    if not user.is_authenticated:
+        return False, []
+    if user.is_staff:
+        return True, []
+    card = module_card(user, 17)
+    if card is None:
+        return False, []
+    return not card.locked, card.missing
+
+
+def user_bots(user):
+    from django.db.models import Count
+
+    from trading.models import BotConfiguration
+
+    return (
+        BotConfiguration.objects.filter(user=user).annotate(strategy_count=Count("strategies")).order_by("-updated_at")
+    )
+
+
+def user_bot(user, bot_id):
+    from trading.models import BotConfiguration
+
+    return BotConfiguration.objects.filter(user=user, pk=bot_id).first()
+
+
+def user_strategies(user):
+    from trading.models import TradingStrategy
+
+    return TradingStrategy.objects.filter(bot_config__user=user).select_related("bot_config").order_by("-created_at")
+
+
+def user_strategy(user, strategy_id):
+    return user_strategies(user).filter(pk=strategy_id).first()
+
+
+def user_backtests(user):
+    from trading.models import BacktestRun
+
+    return BacktestRun.objects.filter(user=user).defer("equity_curve", "trades").order_by("-created_at")
+
+
+def user_backtest(user, backtest_id):
+    from trading.models import BacktestRun
+
+    return BacktestRun.objects.filter(user=user, pk=backtest_id).first()

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import numpy as np
 from django.db import connection, transaction
 
-from trading.engine import Candles
+from trading.charts import downsample
+from trading.engine import ENGINE_VERSION, BacktestError, Candles, builtin_signals, json_safe, run_backtest
+from trading.models import BacktestRun, BotConfiguration, TradingStrategy
+from trading.selectors import candles_load
+from trading.strategies import strategy_run
+
+MAX_STORED_TRADES = 2000
 
 
 @dataclass
@@ -48,3 +56,109 @@ def candles_import(*, symbol: str, timeframe: str, candles: Candles, synthetic: 
         )
         inserted = cursor.rowcount
     return ImportReport(rows=len(candles), inserted=inserted)
+
+
+# --- backtests ---------------------------------------------------------------------------------
+
+
+@dataclass
+class BacktestRequest:
+    symbol: str
+    timeframe: str
+    strategy: str  # a built-in name, or "own" with `own_strategy`
+    params: dict
+    cash: float
+    position_pct: float
+    stop_loss_pct: float
+    commission: float
+    own_strategy: TradingStrategy | None = None
+
+
+def _utc(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+@transaction.atomic
+def backtest_create(*, user, request: BacktestRequest) -> BacktestRun:
+    """Run a backtest on stored candles and keep everything needed to show and compare it.
+
+    Raises BacktestError or StrategyError with a message for the form.
+    """
+    candles, synthetic = candles_load(symbol=request.symbol, timeframe=request.timeframe)
+    if len(candles) < 2:
+        raise BacktestError(f"there are no stored candles for {request.symbol} {request.timeframe}")
+    lookahead: list[dict] = []
+    if request.own_strategy is not None:
+        run = strategy_run(request.own_strategy.strategy_code or "", candles, request.params)
+        signals, lookahead = run.signals, run.lookahead
+        name = request.own_strategy.strategy_name
+    else:
+        signals = builtin_signals(request.strategy, candles, request.params)
+        name = request.strategy
+    result = run_backtest(
+        candles,
+        signals,
+        cash=request.cash,
+        position_pct=request.position_pct,
+        stop_loss_pct=request.stop_loss_pct,
+        commission=request.commission,
+    )
+    hold_equity = request.cash * candles.close / candles.close[0]
+    times, equity, hold = downsample(candles.timestamp, result.equity, hold_equity)
+    metrics = json_safe(result.metrics)
+    backtest = BacktestRun.objects.create(
+        user=user,
+        strategy=request.own_strategy,
+        strategy_name=name,
+        parameters=request.params,
+        symbol=request.symbol,
+        timeframe=request.timeframe,
+        data_start=_utc(int(candles.timestamp[0])),
+        data_end=_utc(int(candles.timestamp[-1])),
+        bars=len(candles),
+        is_synthetic=synthetic,
+        engine_version=ENGINE_VERSION,
+        cash=Decimal(str(request.cash)),
+        position_pct=Decimal(str(request.position_pct)),
+        stop_loss_pct=Decimal(str(request.stop_loss_pct)),
+        commission=Decimal(str(request.commission)),
+        metrics={**metrics, "lookahead": lookahead},
+        equity_curve=[
+            [int(t), round(float(e), 4), round(float(h), 4)] for t, e, h in zip(times, equity, hold, strict=True)
+        ],
+        trades=result.trade_rows(limit=MAX_STORED_TRADES),
+        lookahead_flag=bool(lookahead),
+    )
+    if request.own_strategy is not None:
+        TradingStrategy.objects.filter(pk=request.own_strategy.pk).update(
+            backtest_results={"backtest_id": str(backtest.pk), **metrics}
+        )
+    return backtest
+
+
+# --- bots and strategies ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bot_save(*, user, bot: BotConfiguration | None, fields: dict, config: dict) -> BotConfiguration:
+    bot = bot or BotConfiguration(user=user)
+    if bot.user_id != user.pk:
+        raise PermissionError("a bot can only be changed by its owner")
+    for name, value in fields.items():
+        setattr(bot, name, value)
+    bot.config_json = config
+    bot.is_paper_trading = True  # the only mode there is
+    bot.full_clean()
+    bot.save()
+    return bot
+
+
+@transaction.atomic
+def strategy_save(*, bot: BotConfiguration, strategy: TradingStrategy | None, name: str, code: str, active: bool):
+    strategy = strategy or TradingStrategy(bot_config=bot)
+    strategy.strategy_name, strategy.strategy_code, strategy.is_active = name, code, active
+    strategy.full_clean()
+    strategy.save()
+    if active:
+        TradingStrategy.objects.filter(bot_config=bot).exclude(pk=strategy.pk).update(is_active=False)
+    return strategy

@@ -1,0 +1,160 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from curriculum_site.sandbox import isolation
+from trading import selectors, services
+from trading.charts import line_chart
+from trading.engine import BacktestError
+from trading.forms import BacktestForm, BotForm, StrategyForm
+from trading.strategies import STARTER_STRATEGY, StrategyError
+
+
+def lab_required(view):
+    """Signed in, and Module 17 unlocked (teachers and admins always)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        allowed, missing = selectors.lab_access(request.user)
+        if not allowed:
+            return render(request, "trading/locked.html", {"missing": missing}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@lab_required
+def lab(request):
+    context = {
+        "series": selectors.market_series(),
+        "bots": selectors.user_bots(request.user),
+        "backtests": selectors.user_backtests(request.user)[:5],
+        "isolation": isolation(),
+    }
+    return render(request, "trading/lab.html", context)
+
+
+@lab_required
+def bot_edit(request, bot_id=None):
+    bot = None
+    if bot_id is not None:
+        bot = selectors.user_bot(request.user, bot_id)
+        if bot is None:
+            raise Http404("No such bot")
+    series = selectors.market_series()
+    form = BotForm(request.POST or None, instance=bot, series=series)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        bot = services.bot_save(user=request.user, bot=bot, fields=fields, config=form.config())
+        messages.success(request, f"Saved “{bot.name}”. It trades on paper only.")
+        return redirect("trading:bot", bot_id=bot.pk)
+    strategies = bot.strategies.order_by("-created_at") if bot else []
+    return render(request, "trading/bot_form.html", {"form": form, "bot": bot, "strategies": strategies})
+
+
+@lab_required
+def strategy_edit(request, bot_id, strategy_id=None):
+    bot = selectors.user_bot(request.user, bot_id)
+    if bot is None:
+        raise Http404("No such bot")
+    strategy = None
+    if strategy_id is not None:
+        strategy = bot.strategies.filter(pk=strategy_id).first()
+        if strategy is None:
+            raise Http404("No such strategy")
+    initial = {} if strategy else {"strategy_code": STARTER_STRATEGY, "strategy_name": "My strategy"}
+    form = StrategyForm(request.POST or None, instance=strategy, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        strategy = services.strategy_save(
+            bot=bot,
+            strategy=strategy,
+            name=form.cleaned_data["strategy_name"],
+            code=form.cleaned_data["strategy_code"],
+            active=form.cleaned_data["is_active"],
+        )
+        messages.success(request, "Strategy saved. Backtest it to see how it would have done.")
+        return redirect("trading:strategy", bot_id=bot.pk, strategy_id=strategy.pk)
+    return render(request, "trading/strategy_form.html", {"form": form, "bot": bot, "strategy": strategy})
+
+
+@lab_required
+def backtest_new(request):
+    series = selectors.market_series()
+    strategies = selectors.user_strategies(request.user)
+    initial = {}
+    if "strategy" in request.GET:
+        initial["strategy"] = request.GET["strategy"]
+    form = BacktestForm(request.POST or None, series=series, strategies=strategies, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        symbol, timeframe = form.cleaned_data["series"].split("|")
+        backtest_request = services.BacktestRequest(
+            symbol=symbol,
+            timeframe=timeframe,
+            strategy=form.cleaned_data["strategy"],
+            params=form.cleaned_data["parameters"],
+            cash=float(form.cleaned_data["cash"]),
+            position_pct=float(form.cleaned_data["position_pct"]),
+            stop_loss_pct=float(form.cleaned_data["stop_loss_pct"]),
+            commission=float(form.cleaned_data["commission"]),
+            own_strategy=form.own_strategy(),
+        )
+        try:
+            backtest = services.backtest_create(user=request.user, request=backtest_request)
+        except (BacktestError, StrategyError) as error:
+            form.add_error(None, f"The backtest could not run: {error}")
+        else:
+            return redirect("trading:backtest", backtest_id=backtest.pk)
+    return render(request, "trading/backtest_form.html", {"form": form, "has_data": bool(series)})
+
+
+def _charts(backtest) -> dict:
+    curve = backtest.equity_curve
+    if len(curve) < 2:
+        return {}
+    times = [row[0] for row in curve]
+    equity = [row[1] for row in curve]
+    hold = [row[2] for row in curve]
+    cash = [float(backtest.cash)] * len(curve)
+    peak, drawdown = float("-inf"), []
+    for value in equity:
+        peak = max(peak, value)
+        drawdown.append(-(1 - value / peak) * 100 if peak > 0 else 0)
+    return {
+        "equity": line_chart(
+            times,
+            [("Strategy", equity, "strategy"), ("Buy and hold", hold, "hold"), ("Cash", cash, "cash")],
+            title="Equity over time: the strategy, buy and hold, and cash",
+        ),
+        "drawdown": line_chart(
+            times, [("Drawdown %", drawdown, "drawdown")], title="Drawdown from the running peak, in percent", unit="%"
+        ),
+    }
+
+
+@lab_required
+def backtest_detail(request, backtest_id):
+    backtest = selectors.user_backtest(request.user, backtest_id)
+    if backtest is None:
+        raise Http404("No such backtest")
+    context = {
+        "backtest": backtest,
+        "charts": _charts(backtest),
+        "m": backtest.metrics,
+        "trades": backtest.trades[:200],
+    }
+    return render(request, "trading/backtest_detail.html", context)
+
+
+@lab_required
+def backtest_list(request):
+    runs = list(selectors.user_backtests(request.user)[:100])
+    chosen = [r for r in runs if str(r.pk) in request.GET.getlist("compare")]
+    return render(request, "trading/backtest_list.html", {"runs": runs, "compare": chosen})
+
+
+def glossary(request):
+    return render(request, "trading/glossary.html")
