@@ -145,3 +145,35 @@ class BacktestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.strategy_name} on {self.symbol} {self.timeframe}"
+
+
+class LLMAnswer(models.Model):
+    """A provider's answer to one prompt (extra table `llm_answers`), keyed by a hash of provider,
+    model and prompt, so a rerun of a paper-trading session gets the same signals."""
+
+    id = models.BigAutoField(primary_key=True)
+    cache_key = models.CharField(max_length=64, unique=True)
+    provider = models.CharField(max_length=20)
+    model = models.CharField(max_length=100)
+    prompt = models.TextField()
+    raw_answer = models.TextField(blank=True, default="")
+    signal = models.CharField(max_length=10)
+    confidence = models.FloatField(default=0)
+    reasoning = models.TextField(blank=True, default="")
+    abstained = models.BooleanField(default=False)
+    problem = models.TextField(blank=True, default="")
+    created_at = created_at()
+
+    class Meta:
+        db_table = "llm_answers"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(signal__in=["bullish", "bearish", "neutral"]), name="llm_answers_signal_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__gte=0, confidence__lte=1), name="llm_answers_confidence_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}/{self.model}: {self.signal} {self.confidence:.2f}"
