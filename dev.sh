@@ -50,8 +50,12 @@ case "${1:-}" in
     if .venv/bin/python manage.py help seed_curriculum >/dev/null 2>&1; then
       .venv/bin/python manage.py seed_curriculum
     fi
+    # Background work (paper-trading sessions) runs in a worker, never in a request.
+    .venv/bin/python manage.py db_worker &
+    worker=$!
+    trap 'kill "$worker" 2>/dev/null' EXIT
     echo "==> serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
-    exec .venv/bin/python manage.py runserver 127.0.0.1:8000
+    .venv/bin/python manage.py runserver 127.0.0.1:8000
     ;;
   test)
     setup

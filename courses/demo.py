@@ -31,11 +31,16 @@ from assessments.models import (
 from community.models import Cohort, CohortMember, CohortRole, ForumPost, ForumVote, VoteType
 from courses.content_format import short_answer_matches
 from courses.models import Lesson, LessonCompletion, Module, ProgressStatus, UserProgress
-from trading.models import BotConfiguration, LLMProvider, TradingStrategy
+from trading.market_data import synthetic_candles
+from trading.models import BotConfiguration, Candle, LLMProvider, TradingStrategy
+from trading.services import candles_import
 
 DEMO_DOMAIN = "demo.cryptocurriculum.test"
 DEMO_COHORT_PREFIX = "Demo: "
 DEMO_PASSWORD = "demo-learner-2026"
+DEMO_SYMBOLS = ("BTC/USDT", "ETH/USDT")
+DEMO_BARS = 2 * 365 * 24  # two years of hourly candles
+DEMO_CANDLES_START_MS = 1_704_067_200_000  # 2024-01-01T00:00Z
 STUDENTS = 30
 # A fixed clock keeps the demo identical from run to run and machine to machine.
 DEMO_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -350,13 +355,19 @@ def demo_seed() -> DemoReport:
     )
     report.add("bot configurations")
     report.add("trading strategies")
+    for seed, symbol in enumerate(DEMO_SYMBOLS, start=1):
+        candles = synthetic_candles(bars=DEMO_BARS, seed=seed, timeframe="1h", start_ms=DEMO_CANDLES_START_MS)
+        loaded = candles_import(symbol=symbol, timeframe="1h", candles=candles, synthetic=True)
+        report.add("synthetic candles", loaded.inserted)
     return report
 
 
 @transaction.atomic
 def demo_reset() -> int:
-    """Remove the demo accounts, their data and the demo cohorts; nothing else. Returns users removed."""
+    """Remove the demo accounts, their data, the demo cohorts and the demo's synthetic candles;
+    nothing else. Returns users removed."""
     Cohort.objects.filter(name__startswith=DEMO_COHORT_PREFIX).delete()
+    Candle.objects.filter(symbol__in=DEMO_SYMBOLS, timeframe="1h", is_synthetic=True).delete()
     users = list(User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}"))
     for user in users:
         user_delete(user=user)

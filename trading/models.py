@@ -177,3 +177,88 @@ class LLMAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}/{self.model}: {self.signal} {self.confidence:.2f}"
+
+
+class PaperStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    STOPPED = "stopped", "Stopped"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class PaperSession(models.Model):
+    """A paper-trading session (extra table `paper_sessions`): stored candles replayed through a bot."""
+
+    id = uuid_primary_key()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="paper_sessions", db_index=False
+    )
+    bot = models.ForeignKey(BotConfiguration, on_delete=models.DB_CASCADE, related_name="paper_sessions")
+    strategy_name = models.CharField(max_length=100)
+    symbol = models.CharField(max_length=30)
+    timeframe = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=PaperStatus.choices, default=PaperStatus.QUEUED)
+    stop_requested = models.BooleanField(default=False)
+    bars_total = models.IntegerField(default=0)
+    bars_done = models.IntegerField(default=0)
+    starting_cash = models.FloatField(default=10_000)
+    cash = models.FloatField(default=10_000)
+    quantity = models.FloatField(default=0)
+    entry_price = models.FloatField(null=True, blank=True)
+    equity = models.FloatField(default=10_000)
+    last_price = models.FloatField(null=True, blank=True)
+    llm_source = models.CharField(max_length=20, blank=True, default="")
+    llm_calls = models.IntegerField(default=0)
+    trades = models.JSONField(default=list)
+    equity_curve = models.JSONField(default=list)
+    error = models.TextField(blank=True, default="")
+    created_at = created_at()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "paper_sessions"
+        ordering = ["-created_at"]
+        constraints = [
+            choices_check("status", PaperStatus, "paper_sessions"),
+            models.CheckConstraint(condition=models.Q(bars_done__lte=models.F("bars_total")), name="paper_progress"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bot_id} on {self.symbol} {self.timeframe}: {self.status}"
+
+    @property
+    def progress_percent(self) -> float:
+        return round(self.bars_done / self.bars_total * 100, 1) if self.bars_total else 0.0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (PaperStatus.QUEUED, PaperStatus.RUNNING)
+
+    @property
+    def pnl(self) -> float:
+        return self.equity - self.starting_cash
+
+
+class PaperEvent(models.Model):
+    """What the bot did and why, bar by bar: trades, stop losses, every risk clamp, LLM answers."""
+
+    id = models.BigAutoField(primary_key=True)
+    session = models.ForeignKey(PaperSession, on_delete=models.DB_CASCADE, related_name="events")
+    bar_time = models.DateTimeField()
+    kind = models.CharField(max_length=10)
+    message = models.TextField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "paper_events"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["trade", "clamp", "stop", "llm", "info"]), name="paper_events_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message[:60]}"

@@ -105,3 +105,9 @@ def user_backtest(user, backtest_id):
     from trading.models import BacktestRun
 
     return BacktestRun.objects.filter(user=user, pk=backtest_id).first()
+
+
+def user_paper_session(user, session_id):
+    from trading.models import PaperSession
+
+    return PaperSession.objects.filter(user=user, pk=session_id).select_related("bot").first()

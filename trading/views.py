@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from curriculum_site.sandbox import isolation
 from trading import selectors, services
 from trading.charts import line_chart
 from trading.engine import BacktestError
 from trading.forms import BacktestForm, BotForm, StrategyForm
+from trading.paper import PaperError, paper_session_start, paper_session_stop
 from trading.strategies import STARTER_STRATEGY, StrategyError
 
 
@@ -53,7 +55,9 @@ def bot_edit(request, bot_id=None):
         messages.success(request, f"Saved “{bot.name}”. It trades on paper only.")
         return redirect("trading:bot", bot_id=bot.pk)
     strategies = bot.strategies.order_by("-created_at") if bot else []
-    return render(request, "trading/bot_form.html", {"form": form, "bot": bot, "strategies": strategies})
+    sessions = bot.paper_sessions.order_by("-created_at")[:10] if bot else []
+    context = {"form": form, "bot": bot, "strategies": strategies, "sessions": sessions}
+    return render(request, "trading/bot_form.html", context)
 
 
 @lab_required
@@ -158,3 +162,48 @@ def backtest_list(request):
 
 def glossary(request):
     return render(request, "trading/glossary.html")
+
+
+@lab_required
+@require_POST
+def paper_start(request, bot_id):
+    bot = selectors.user_bot(request.user, bot_id)
+    if bot is None:
+        raise Http404("No such bot")
+    try:
+        session = paper_session_start(user=request.user, bot=bot)
+    except PaperError as error:
+        messages.error(request, str(error).capitalize() + ".")
+        return redirect("trading:bot", bot_id=bot.pk)
+    messages.success(request, "Paper-trading session started. It runs in the background; this page follows it.")
+    return redirect("trading:paper", session_id=session.pk)
+
+
+@lab_required
+def paper_detail(request, session_id):
+    session = selectors.user_paper_session(request.user, session_id)
+    if session is None:
+        raise Http404("No such session")
+    context = {"session": session, "events": session.events.order_by("-id")[:100]}
+    if request.htmx:
+        return render(request, "trading/paper_detail.html#progress", context)
+    curve = session.equity_curve
+    if len(curve) > 1:
+        times = [row[0] for row in curve]
+        context["chart"] = line_chart(
+            times,
+            [("Bot", [row[1] for row in curve], "strategy"), ("Cash", [session.starting_cash] * len(curve), "cash")],
+            title="Paper portfolio value over the replay",
+        )
+    return render(request, "trading/paper_detail.html", context)
+
+
+@lab_required
+@require_POST
+def paper_stop(request, session_id):
+    session = selectors.user_paper_session(request.user, session_id)
+    if session is None:
+        raise Http404("No such session")
+    paper_session_stop(session=session)
+    messages.info(request, "Stopping: the session ends at its next checkpoint.")
+    return redirect("trading:paper", session_id=session.pk)
