@@ -1,6 +1,6 @@
 """The backtest engine: vectorised NumPy, long-only, one position at a time.
 
-Execution contract (docs/backtesting.md has the worked examples):
+Execution contract (docs/trading-lab.md has a worked example):
 
 * target[t] = signal[t-1]: a decision made on bar t's close executes at bar t+1's open.
 * For each bar t >= 1: (1) target 0 lifts the stop-out block; (2) in position and target 0: sell
