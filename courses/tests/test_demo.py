@@ -11,7 +11,7 @@ from community.models import Cohort, ForumPost, ForumVote, VoteType
 from courses.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from courses.models import LessonCompletion, ProgressStatus, UserProgress
 from courses.tests.test_seed import table_digests
-from trading.models import BotConfiguration
+from trading.models import BotConfiguration, Candle
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,9 @@ def test_demo_school_is_believable(curriculum):
     assert CodeSubmission.objects.filter(graded_by__isnull=False).exists()
     bot = BotConfiguration.objects.get()
     assert bot.is_paper_trading and bot.strategies.count() == 1
+    for symbol in ("BTC/USDT", "ETH/USDT"):  # two years of hourly synthetic candles each
+        candles = Candle.objects.filter(symbol=symbol, timeframe="1h")
+        assert candles.count() == 17520 and not candles.filter(is_synthetic=False).exists()
 
 
 def test_progress_is_consistent_with_lessons_and_quizzes(curriculum):
@@ -98,6 +101,6 @@ def test_reset_removes_demo_data_only(curriculum):
     output = run("--reset")
     assert "Removed 33 demo accounts" in output
     assert list(User.objects.all()) == [real]
-    assert not Cohort.objects.exists() and not UserProgress.objects.exists()
+    assert not Cohort.objects.exists() and not UserProgress.objects.exists() and not Candle.objects.exists()
     run()
     assert User.objects.count() == 34

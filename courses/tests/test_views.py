@@ -251,3 +251,16 @@ def test_heartbeat_needs_post_and_login(client, course):
     assert client.get(reverse("courses:heartbeat", args=[1])).status_code == 405
     assert client.post(reverse("courses:heartbeat", args=[1])).content == b"0"
     assert client.post(reverse("courses:heartbeat", args=[2])).status_code == 403  # locked
+
+
+def test_the_rendered_lesson_is_refreshed_when_the_lesson_changes(client, course):
+    from courses.models import Lesson
+
+    client.force_login(UserFactory())
+    url = reverse("courses:lesson", args=[1, 1])
+    assert "<strong>text</strong>" in client.get(url).content.decode()
+    lesson = Lesson.objects.get(module_id=1, order_index=1)
+    lesson.content = "## Rewritten\n\nNew *wording*."
+    lesson.save()
+    html = client.get(url).content.decode()
+    assert "<em>wording</em>" in html and "<strong>text</strong>" not in html
