@@ -59,6 +59,33 @@ def sittings_left_today(*, user, module: Module) -> int:
     return max(0, settings.QUIZ_MAX_SITTINGS_PER_DAY - used)
 
 
+def sitting_grade(*, sitting: QuizSitting, questions: list[Assessment], answers: dict, when, seconds_for) -> None:
+    """Grade every question of a sitting, write one quiz_attempts row each, and total the sitting."""
+    attempts = []
+    for question in questions:
+        answer = str(answers.get(str(question.id), "")).strip()
+        correct = answer_is_correct(question, answer)
+        attempts.append(
+            QuizAttempt(
+                user_id=sitting.user_id,
+                assessment=question,
+                sitting=sitting,
+                user_answer=answer,
+                is_correct=correct,
+                points_earned=(question.points or 0) if correct else 0,
+                attempted_at=when,
+                time_spent_seconds=seconds_for(question),
+            )
+        )
+    QuizAttempt.objects.bulk_create(attempts)
+    sitting.score = sum(a.points_earned for a in attempts)
+    sitting.max_score = sum(q.points or 0 for q in questions)
+    percent = sitting.score / sitting.max_score * 100 if sitting.max_score else 100
+    sitting.percent = Decimal(percent).quantize(Decimal("0.01"))
+    sitting.passed = percent >= settings.QUIZ_PASS_PERCENT
+    sitting.save(update_fields=["score", "max_score", "percent", "passed"])
+
+
 @transaction.atomic
 def quiz_submit(*, user, module: Module, questions: list[Assessment], answers: dict, ticket: QuizTicket) -> QuizSitting:
     """Grade one sitting and record one quiz_attempts row per question.
@@ -84,29 +111,7 @@ def quiz_submit(*, user, module: Module, questions: list[Assessment], answers: d
 
     elapsed = max(0.0, (now - ticket.issued_at).total_seconds())
     per_question = int(min(elapsed / max(1, len(questions)), MAX_SECONDS_PER_QUESTION))
-    attempts = []
-    for question in questions:
-        answer = str(answers.get(str(question.id), "")).strip()
-        correct = answer_is_correct(question, answer)
-        attempts.append(
-            QuizAttempt(
-                user=user,
-                assessment=question,
-                sitting=sitting,
-                user_answer=answer,
-                is_correct=correct,
-                points_earned=(question.points or 0) if correct else 0,
-                attempted_at=now,
-                time_spent_seconds=per_question,
-            )
-        )
-    QuizAttempt.objects.bulk_create(attempts)
-    sitting.score = sum(a.points_earned for a in attempts)
-    sitting.max_score = sum(q.points or 0 for q in questions)
-    percent = sitting.score / sitting.max_score * 100 if sitting.max_score else 100
-    sitting.percent = Decimal(percent).quantize(Decimal("0.01"))
-    sitting.passed = percent >= settings.QUIZ_PASS_PERCENT
-    sitting.save(update_fields=["score", "max_score", "percent", "passed"])
+    sitting_grade(sitting=sitting, questions=questions, answers=answers, when=now, seconds_for=lambda q: per_question)
     module_visit(user=user, module=module)
     progress_recompute(user=user, module=module)
     return sitting

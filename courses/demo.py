@@ -10,9 +10,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
@@ -24,12 +22,11 @@ from assessments.models import (
     CodeSubmission,
     PeerReview,
     QuestionType,
-    QuizAttempt,
     QuizSitting,
     SubmissionStatus,
 )
+from assessments.services import sitting_grade
 from community.models import Cohort, CohortMember, CohortRole, ForumPost, ForumVote, VoteType
-from courses.content_format import short_answer_matches
 from courses.models import Lesson, LessonCompletion, Module, ProgressStatus, UserProgress
 from trading.market_data import synthetic_candles
 from trading.models import BotConfiguration, Candle, LLMProvider, TradingStrategy
@@ -144,7 +141,6 @@ def _quiz_sitting(report, user, questions, when, rng, *, passing: bool) -> None:
     gradable = [q for q in questions if q.question_type != QuestionType.CODING_TASK]
     wrong = rng.randint(0, max(0, len(gradable) // 5)) if passing else rng.randint(len(gradable) // 2, len(gradable))
     wrong_ids = {q.id for q in rng.sample(gradable, min(wrong, len(gradable)))}
-    rows = []
     sitting = QuizSitting.objects.create(
         user=user,
         module_id=gradable[0].module_id,
@@ -152,32 +148,12 @@ def _quiz_sitting(report, user, questions, when, rng, *, passing: bool) -> None:
         started_at=when - timedelta(minutes=12),
         submitted_at=when,
     )
-    for question in gradable:
-        answer = _answer(question, question.id not in wrong_ids, rng)
-        if question.question_type == QuestionType.SHORT_ANSWER:
-            correct = short_answer_matches(answer, question.correct_answer)
-        else:
-            correct = answer == question.correct_answer
-        rows.append(
-            QuizAttempt(
-                user=user,
-                assessment=question,
-                sitting=sitting,
-                user_answer=answer,
-                is_correct=correct,
-                points_earned=(question.points or 0) if correct else 0,
-                attempted_at=when,
-                time_spent_seconds=rng.randint(15, 90),
-            )
-        )
-    QuizAttempt.objects.bulk_create(rows)
-    sitting.score = sum(r.points_earned for r in rows)
-    sitting.max_score = sum(q.points or 0 for q in gradable)
-    sitting.percent = Decimal(sitting.score * 100 / sitting.max_score).quantize(Decimal("0.01"))
-    sitting.passed = sitting.percent >= settings.QUIZ_PASS_PERCENT
-    sitting.save()
+    answers = {str(q.id): _answer(q, q.id not in wrong_ids, rng) for q in gradable}
+    sitting_grade(
+        sitting=sitting, questions=gradable, answers=answers, when=when, seconds_for=lambda q: rng.randint(15, 90)
+    )
     report.add("quiz sittings")
-    report.add("quiz attempts", len(rows))
+    report.add("quiz attempts", len(gradable))
 
 
 def _progress(report, user, index, modules, lessons_by_module, questions_by_module, rng) -> list[int]:
