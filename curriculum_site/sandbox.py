@@ -310,6 +310,10 @@ def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used
     if "PermissionError" in stderr and "not allowed in the sandbox" in stderr:
         line = next(line for line in reversed(stderr.splitlines()) if "not allowed in the sandbox" in line)
         return "refused: " + line.split("PermissionError:", 1)[-1].strip()
+    if code and "FileNotFoundError" in stderr and "[Errno 2]" in stderr:
+        line = next(line for line in reversed(stderr.splitlines()) if "FileNotFoundError" in line)
+        path = line.rsplit(": ", 1)[-1]
+        return f"refused: {path} is not available in the sandbox (it has no access to the server's files)"
     if code is not None and code < 0:
         return f"stopped by signal {signal.Signals(-code).name}"
     return None
