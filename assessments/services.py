@@ -15,7 +15,7 @@ from django.utils import timezone
 from assessments.models import Assessment, QuestionType, QuizAttempt, QuizSitting
 from courses.content_format import short_answer_matches
 from courses.models import Module
-from courses.services import module_visit, progress_recompute
+from courses.services import module_visit, progress_for_update, progress_recompute
 
 QUIZ_TOKEN_SALT = "assessments.quiz-token"
 MAX_SECONDS_PER_QUESTION = 30 * 60
@@ -25,23 +25,33 @@ class QuizLimitReached(Exception):
     """The learner has used today's sittings for this module."""
 
 
+class QuizUnavailable(Exception):
+    """The module has no questions to ask."""
+
+
 @dataclass(frozen=True)
 class QuizTicket:
     token: uuid.UUID
     issued_at: datetime
+    module_id: int | None = None
 
 
-def quiz_ticket_issue() -> str:
-    """A signed token for one quiz form: identifies the sitting and when the form was opened."""
-    return signing.dumps({"token": str(uuid.uuid4()), "issued": timezone.now().timestamp()}, salt=QUIZ_TOKEN_SALT)
+def quiz_ticket_issue(*, module: Module) -> str:
+    """A signed token for one quiz form: the sitting's identity, its module, when it was opened."""
+    data = {"token": str(uuid.uuid4()), "issued": timezone.now().timestamp(), "module": module.id}
+    return signing.dumps(data, salt=QUIZ_TOKEN_SALT)
 
 
-def quiz_ticket_read(value: str) -> QuizTicket | None:
+def quiz_ticket_read(value: str, *, module: Module) -> QuizTicket | None:
+    """The ticket, or None when it is forged, expired or belongs to another module's quiz."""
     try:
         data = signing.loads(value, salt=QUIZ_TOKEN_SALT, max_age=24 * 3600)
-        return QuizTicket(uuid.UUID(data["token"]), datetime.fromtimestamp(float(data["issued"]), tz=UTC))
+        ticket = QuizTicket(
+            uuid.UUID(data["token"]), datetime.fromtimestamp(float(data["issued"]), tz=UTC), int(data["module"])
+        )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
+    return ticket if ticket.module_id == module.id else None
 
 
 def answer_is_correct(question: Assessment, answer: str) -> bool:
@@ -93,6 +103,11 @@ def quiz_submit(*, user, module: Module, questions: list[Assessment], answers: d
     Submitting the same form twice (refresh, double click, two tabs) returns the first sitting: the
     (user, token) unique constraint decides, even for simultaneous requests.
     """
+    if not questions:
+        raise QuizUnavailable("This module has no quiz questions yet.")
+    # Lock the learner's progress row: two tabs with two different tickets cannot both slip under
+    # the daily limit.
+    progress_for_update(user=user, module=module)
     existing = QuizSitting.objects.filter(user=user, submission_token=ticket.token).first()
     if existing:
         return existing

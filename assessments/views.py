@@ -19,7 +19,7 @@ def quiz(request, module_id: int):
     questions = selectors.quiz_questions(module)
     if request.method == "POST":
         form = QuizForm(request.POST, questions=questions)
-        ticket = services.quiz_ticket_read(request.POST.get("ticket", ""))
+        ticket = services.quiz_ticket_read(request.POST.get("ticket", ""), module=module)
         if ticket is None:
             messages.error(request, "This quiz form has expired or was altered; here is a fresh one.")
             return redirect("courses:quiz", module_id=module_id)
@@ -28,13 +28,13 @@ def quiz(request, module_id: int):
                 sitting = services.quiz_submit(
                     user=request.user, module=module, questions=questions, answers=form.answers(), ticket=ticket
                 )
-            except services.QuizLimitReached as limit:
-                messages.error(request, str(limit))
+            except (services.QuizLimitReached, services.QuizUnavailable) as refusal:
+                messages.error(request, str(refusal))
                 return redirect("courses:module", module_id=module_id)
             return redirect("courses:quiz_result", module_id=module_id, sitting_id=sitting.pk)
         messages.error(request, "Some questions need an answer; they are marked below. Nothing was submitted.")
     else:
-        form = QuizForm(initial={"ticket": services.quiz_ticket_issue()}, questions=questions)
+        form = QuizForm(initial={"ticket": services.quiz_ticket_issue(module=module)}, questions=questions)
     module_visit(user=request.user, module=module)
     context = {
         "card": card,

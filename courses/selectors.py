@@ -142,7 +142,7 @@ def missing_prerequisites(module: Module, completed: set[int], modules_by_id: di
 def catalog_cards(user) -> list[ModuleCard]:
     """Every visible module with lesson count, the user's progress and lock reason (3 queries)."""
     modules = list(visible_modules(user).annotate(lesson_count=Count("lessons")).order_by("order_index", "id"))
-    all_modules = Module.objects.in_bulk() if can_bypass_locks(user) else {m.id: m for m in modules}
+    all_modules = {m.id: m for m in modules}
     progress = progress_by_module(user)
     completed = {mid for mid, p in progress.items() if p.status == ProgressStatus.COMPLETED}
     bypass = can_bypass_locks(user)
@@ -165,7 +165,9 @@ def module_card(user, module_id: int) -> ModuleCard | None:
     completed = {mid for mid, p in progress.items() if p.status == ProgressStatus.COMPLETED}
     missing = []
     if not can_bypass_locks(user) and module.prerequisites:
-        prerequisites = Module.objects.in_bulk(module.prerequisites)
+        # The same rule as the catalog: an unpublished prerequisite cannot be completed, so it
+        # does not lock anything.
+        prerequisites = visible_modules(user).in_bulk(module.prerequisites)
         missing = missing_prerequisites(module, completed, prerequisites)
     return ModuleCard(
         module=module, lesson_count=module.lessons.count(), progress=progress.get(module.id), missing=missing
@@ -191,8 +193,11 @@ def next_lesson_position(lessons: list[tuple[Lesson, bool]]) -> int:
     return len(lessons) or 1
 
 
+MAX_LESSONS = 1000  # a position beyond any module's size (and PostgreSQL's OFFSET range)
+
+
 def lesson_at(module: Module, position: int) -> Lesson | None:
-    if position < 1:
+    if not 1 <= position <= MAX_LESSONS:
         return None
     return module.lessons.order_by("order_index", "created_at")[position - 1 : position].first()
 
@@ -252,12 +257,19 @@ def dashboard(user) -> Dashboard:
             }
         )
     by_id = {m.id: m for m in modules}
-    completions = dict(
-        LessonCompletion.objects.filter(user=user)
-        .values("lesson__module_id")
-        .annotate(n=Count("id"))
-        .values_list("lesson__module_id", "n")
+    in_progress_ids = [mid for mid, p in progress.items() if p.status == ProgressStatus.IN_PROGRESS]
+    done_ids = set(
+        LessonCompletion.objects.filter(user=user, lesson__module_id__in=in_progress_ids).values_list(
+            "lesson_id", flat=True
+        )
     )
+    lessons_by_module: dict[int, list] = {}
+    for lesson in (
+        Lesson.objects.filter(module_id__in=in_progress_ids)
+        .order_by("order_index", "created_at")
+        .only("id", "module_id")
+    ):
+        lessons_by_module.setdefault(lesson.module_id, []).append((lesson, lesson.id in done_ids))
     in_progress, completed = [], []
     for p in sorted(progress.values(), key=lambda p: p.last_accessed or p.started_at or timezone.now(), reverse=True):
         if p.module_id not in by_id:
@@ -266,8 +278,7 @@ def dashboard(user) -> Dashboard:
         if p.status == ProgressStatus.COMPLETED:
             completed.append(p)
         elif p.status == ProgressStatus.IN_PROGRESS:
-            # Lessons are completed in any order; "Continue" goes to the first one not done.
-            in_progress.append((p, min(completions.get(p.module_id, 0) + 1, by_id[p.module_id].lesson_count or 1)))
+            in_progress.append((p, next_lesson_position(lessons_by_module.get(p.module_id, []))))
     quiz_rows = list(
         QuizSitting.objects.filter(user=user)
         .values("module_id", "module__title")

@@ -7,8 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Max, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -156,7 +157,7 @@ def curriculum_seed(*, root: Path = CONTENT_DIR, update: bool = False) -> SeedRe
 # --- progress ----------------------------------------------------------------------------------
 
 
-def _progress_for_update(*, user, module) -> UserProgress:
+def progress_for_update(*, user, module) -> UserProgress:
     UserProgress.objects.bulk_create([UserProgress(user=user, module=module)], ignore_conflicts=True)
     return UserProgress.objects.select_for_update().get(user=user, module=module)
 
@@ -183,18 +184,20 @@ def progress_recompute(*, user, module: Module) -> UserProgress:
     percent = (completed lessons + quiz passed) / (lessons + 1) × 100; completed when every lesson
     is complete and the quiz is passed. The row is locked, so two tabs cannot interleave.
     """
-    from assessments.models import QuizSitting
+    from assessments.models import QuestionType, QuizSitting
 
     with transaction.atomic():
-        progress = _progress_for_update(user=user, module=module)
+        progress = progress_for_update(user=user, module=module)
         lessons = module.lessons.count()
         done = LessonCompletion.objects.filter(user=user, lesson__module=module).count()
-        quiz_passed = QuizSitting.objects.filter(user=user, module=module, passed=True).exists()
+        # A module without quiz questions is measured by its lessons alone.
+        has_quiz = module.assessments.exclude(question_type=QuestionType.CODING_TASK).exists()
+        quiz_passed = has_quiz and QuizSitting.objects.filter(user=user, module=module, passed=True).exists()
+        parts = lessons + (1 if has_quiz else 0)
         now = timezone.now()
-        progress.progress_percent = Decimal(round((done + quiz_passed) / (lessons + 1) * 100, 2)).quantize(
-            Decimal("0.01")
-        )
-        if lessons and done >= lessons and quiz_passed:
+        percent = (done + quiz_passed) / parts * 100 if parts else 0
+        progress.progress_percent = Decimal(round(percent, 2)).quantize(Decimal("0.01"))
+        if lessons and done >= lessons and (quiz_passed or not has_quiz):
             progress.status = ProgressStatus.COMPLETED
             progress.completed_at = progress.completed_at or now
         else:
@@ -221,11 +224,15 @@ def activity_heartbeat(*, user, module: Module) -> int:
     the previous report of any tab, capped at HEARTBEAT_MAX_CREDIT_SECONDS: two tabs cannot count
     double, and a tab left open overnight earns one capped interval, not the night.
     """
-    progress = _progress_for_update(user=user, module=module)
+    # The user's row is the lock: tabs open on different modules take turns, and the previous
+    # report of any of them (any module) bounds the credit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    progress = progress_for_update(user=user, module=module)
     now = timezone.now()
     credit = 0
-    if progress.last_heartbeat_at is not None:
-        elapsed = (now - progress.last_heartbeat_at).total_seconds()
+    last = UserProgress.objects.filter(user=user).aggregate(last=Max("last_heartbeat_at"))["last"]
+    if last is not None:
+        elapsed = (now - last).total_seconds()
         credit = int(max(0, min(elapsed, settings.HEARTBEAT_MAX_CREDIT_SECONDS)))
     progress.active_seconds += credit
     progress.time_spent_minutes = progress.active_seconds // 60

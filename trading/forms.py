@@ -162,4 +162,6 @@ class StrategyForm(forms.ModelForm):
             compile(code, "strategy.py", "exec")  # parse only; the code never runs here
         except SyntaxError as error:
             raise forms.ValidationError(f"Syntax error on line {error.lineno}: {error.msg}.") from error
+        except (RecursionError, MemoryError, ValueError) as error:
+            raise forms.ValidationError("The code is too deeply nested to read; simplify it.") from error
         return code

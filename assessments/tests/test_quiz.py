@@ -151,8 +151,22 @@ def test_retake_limit_per_day(quiz_module, settings):
     assert services.sittings_left_today(user=user, module=quiz_module) == 2
 
 
-def test_tickets_are_signed():
-    value = services.quiz_ticket_issue()
-    assert services.quiz_ticket_read(value) is not None
-    assert services.quiz_ticket_read(value[:-2] + "xx") is None
-    assert services.quiz_ticket_read("garbage") is None
+def test_tickets_are_signed_and_bound_to_their_module(quiz_module):
+    value = services.quiz_ticket_issue(module=quiz_module)
+    assert services.quiz_ticket_read(value, module=quiz_module).module_id == quiz_module.id
+    assert services.quiz_ticket_read(value[:-2] + "xx", module=quiz_module) is None
+    assert services.quiz_ticket_read("garbage", module=quiz_module) is None
+    assert services.quiz_ticket_read(value, module=ModuleFactory()) is None
+
+
+def test_a_module_without_questions_has_no_quiz_and_counts_lessons_only():
+    from courses.services import lesson_complete
+
+    module = ModuleFactory()
+    lesson = LessonFactory(module=module, order_index=1)
+    AssessmentFactory(module=module, question_type=QuestionType.CODING_TASK, options=None, correct_answer=None)
+    user = UserFactory()
+    with pytest.raises(services.QuizUnavailable):
+        services.quiz_submit(user=user, module=module, questions=[], answers={}, ticket=ticket())
+    progress = lesson_complete(user=user, lesson=lesson)
+    assert progress.status == ProgressStatus.COMPLETED and float(progress.progress_percent) == 100

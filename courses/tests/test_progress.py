@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from assessments.models import QuizSitting
+from assessments.tests.factories import AssessmentFactory
 from courses import services
 from courses.models import LearningResource, ProgressStatus, ResourceVote, UserProgress
 from courses.tests.factories import LearningResourceFactory, LessonFactory, ModuleFactory
@@ -17,11 +18,16 @@ from courses.tests.factories import LearningResourceFactory, LessonFactory, Modu
 pytestmark = pytest.mark.django_db
 
 
+def quiz_module(lesson_count: int):
+    """A module with lessons and a one-question quiz (progress counts the quiz as one more part)."""
+    module = ModuleFactory()
+    AssessmentFactory(module=module)
+    return module, [LessonFactory(module=module, order_index=i) for i in range(1, lesson_count + 1)]
+
+
 @pytest.fixture
 def module_with_lessons():
-    module = ModuleFactory()
-    lessons = [LessonFactory(module=module, order_index=i) for i in (1, 2, 3)]
-    return module, lessons
+    return quiz_module(3)
 
 
 def _pass_quiz(user, module, passed=True):
@@ -72,8 +78,7 @@ def test_completed_needs_every_lesson_and_a_passed_quiz(module_with_lessons):
 
 
 def test_one_third_rounds_to_two_decimals():
-    module = ModuleFactory()
-    lessons = [LessonFactory(module=module, order_index=i) for i in (1, 2)]
+    module, lessons = quiz_module(2)
     progress = services.lesson_complete(user=UserFactory(), lesson=lessons[0])
     assert progress.progress_percent == Decimal("33.33")
 
@@ -149,8 +154,7 @@ def test_simultaneous_votes_from_many_learners_are_all_counted():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_tabs_completing_lessons_at_once_keep_progress_true():
-    module = ModuleFactory()
-    lessons = [LessonFactory(module=module, order_index=i) for i in range(1, 7)]
+    module, lessons = quiz_module(6)
     user = UserFactory()
     barrier = threading.Barrier(len(lessons))
 
@@ -168,3 +172,13 @@ def test_two_tabs_completing_lessons_at_once_keep_progress_true():
         t.join()
     progress = UserProgress.objects.get(user=user, module=module)
     assert progress.progress_percent == Decimal("85.71")  # 6 of 7
+
+
+def test_tabs_on_two_modules_do_not_count_double():
+    (first, _), (second, _) = quiz_module(1), quiz_module(1)
+    user = UserFactory()
+    services.activity_heartbeat(user=user, module=first)
+    UserProgress.objects.filter(user=user).update(last_heartbeat_at=timezone.now() - timedelta(seconds=30))
+    assert services.activity_heartbeat(user=user, module=first) >= 29
+    # The other module's tab reports right after: the real time since the last report is ~0.
+    assert services.activity_heartbeat(user=user, module=second) <= 1

@@ -264,3 +264,32 @@ def test_the_rendered_lesson_is_refreshed_when_the_lesson_changes(client, course
     lesson.save()
     html = client.get(url).content.decode()
     assert "<em>wording</em>" in html and "<strong>text</strong>" not in html
+
+
+def test_dashboard_continue_goes_to_the_first_lesson_not_done(client, course):
+    user = UserFactory()
+    client.force_login(user)
+    client.post(reverse("courses:lesson_complete", args=[1, 2]))  # lesson 2 done, lesson 1 not
+    html = client.get(reverse("courses:dashboard")).content.decode()
+    assert f'href="{reverse("courses:lesson", args=[1, 1])}">Continue' in html
+
+
+def test_an_absurd_lesson_number_is_a_404_not_a_crash(client, course):
+    client.force_login(UserFactory())
+    huge = 99999999999999999999
+    assert client.post(f"/modules/1/lessons/{huge}/complete/").status_code == 404
+    assert client.get(f"/modules/1/lessons/{huge}/").status_code == 404
+
+
+def test_an_unpublished_prerequisite_does_not_lock(client, course):
+    first, second, hidden = course
+    second.prerequisites = [1, 3]  # 3 is unpublished
+    second.save()
+    user = UserFactory()
+    UserProgressFactory(user=user, module=first, status=ProgressStatus.COMPLETED)
+    client.force_login(user)
+    assert client.get(reverse("courses:lesson", args=[2, 1])).status_code == 200
+    card = re.search(
+        r'data-testid="module-card-2".*?</article>', client.get(reverse("courses:catalog")).content.decode(), re.S
+    )
+    assert "Locked" not in card.group(0)
