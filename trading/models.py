@@ -216,6 +216,7 @@ class PaperSession(models.Model):
     created_at = created_at()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    checkpoint_at = models.DateTimeField(null=True, blank=True, help_text="The worker's last progress save.")
 
     class Meta:
         db_table = "paper_sessions"

@@ -12,7 +12,7 @@ exchange client anywhere in this project: the "orders" only change numbers in th
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -45,10 +45,16 @@ def _utc(ms) -> datetime:
     return datetime.fromtimestamp(int(ms) / 1000, tz=UTC)
 
 
+STALE_AFTER = timedelta(minutes=10)  # a running session silent this long lost its worker
+
+
 @transaction.atomic
 def paper_session_start(*, user, bot: BotConfiguration, starting_cash: float = 10_000.0) -> PaperSession:
     if bot.user_id != user.pk:
         raise PaperError("you can only paper-trade your own bots")
+    PaperSession.objects.filter(
+        bot=bot, status=PaperStatus.RUNNING, checkpoint_at__lt=timezone.now() - STALE_AFTER
+    ).update(status=PaperStatus.FAILED, error="The worker running this session stopped.", finished_at=timezone.now())
     if PaperSession.objects.filter(bot=bot, status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]).exists():
         raise PaperError("this bot already has a session running; stop it first")
     config = {**DEFAULT_CONFIG, **(bot.config_json or {})}
@@ -70,9 +76,12 @@ def paper_session_start(*, user, bot: BotConfiguration, starting_cash: float = 1
 
 
 def paper_session_stop(*, session: PaperSession) -> None:
-    PaperSession.objects.filter(pk=session.pk, status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]).update(
-        stop_requested=True
+    """A queued session stops at once; a running one at its next checkpoint."""
+    now = timezone.now()
+    PaperSession.objects.filter(pk=session.pk, status=PaperStatus.QUEUED).update(
+        status=PaperStatus.STOPPED, stop_requested=True, finished_at=now
     )
+    PaperSession.objects.filter(pk=session.pk, status=PaperStatus.RUNNING).update(stop_requested=True)
 
 
 def _event(session, bar_ms, kind, message, **data):
@@ -116,9 +125,15 @@ def _replay(session: PaperSession) -> None:
     max_pct = float(bot.max_position_size_percent or 10)
     stop_pct = float(bot.stop_loss_percent or 0)
 
-    PaperSession.objects.filter(pk=session.pk).update(
-        status=PaperStatus.RUNNING, started_at=timezone.now(), bars_total=n - 1, bars_done=0
+    started = PaperSession.objects.filter(pk=session.pk, status=PaperStatus.QUEUED).update(
+        status=PaperStatus.RUNNING,
+        started_at=timezone.now(),
+        checkpoint_at=timezone.now(),
+        bars_total=n - 1,
+        bars_done=0,
     )
+    if not started:  # stopped while it waited in the queue
+        return
     cash, quantity, entry, stop_price, entry_bar = session.starting_cash, 0.0, None, None, 0
     blocked = False  # after a stop loss, no re-entry until the bot has wanted to be flat
     llm_score, llm_source, llm_calls = 0.0, "", 0
@@ -175,7 +190,7 @@ def _replay(session: PaperSession) -> None:
             events = []
             updated = PaperSession.objects.filter(pk=session.pk, stop_requested=False).update(
                 bars_done=t, cash=cash, quantity=quantity, entry_price=entry, equity=equity, last_price=float(c[t]),
-                llm_calls=llm_calls, llm_source=llm_source,
+                llm_calls=llm_calls, llm_source=llm_source, trades=trades, checkpoint_at=timezone.now(),
             )  # fmt: skip
             if not updated:  # a stop was requested
                 _finish(session, PaperStatus.STOPPED, t, cash, quantity, entry, equity, c[t], trades, ts, curve,

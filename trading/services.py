@@ -78,11 +78,12 @@ def _utc(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-@transaction.atomic
 def backtest_create(*, user, request: BacktestRequest) -> BacktestRun:
     """Run a backtest on stored candles and keep everything needed to show and compare it.
 
-    Raises BacktestError or StrategyError with a message for the form.
+    The run (a student strategy goes through the sandbox) happens before any write, so no
+    transaction is held open while untrusted code runs. Raises BacktestError or StrategyError
+    with a message for the form.
     """
     candles, synthetic = candles_load(symbol=request.symbol, timeframe=request.timeframe)
     if len(candles) < 2:
@@ -103,9 +104,19 @@ def backtest_create(*, user, request: BacktestRequest) -> BacktestRun:
         stop_loss_pct=request.stop_loss_pct,
         commission=request.commission,
     )
-    hold_equity = request.cash * candles.close / candles.close[0]
-    times, equity, hold = downsample(candles.timestamp, result.equity, hold_equity)
+    # The benchmark beside every result: buying at the second bar's open with the same cash and
+    # commission, holding to the end.
+    benchmark = run_backtest(
+        candles, builtin_signals("buy_and_hold", candles, {}), cash=request.cash, commission=request.commission
+    )
+    times, equity, hold = downsample(candles.timestamp, result.equity, benchmark.equity)
     metrics = json_safe(result.metrics)
+    metrics["buy_and_hold"] = json_safe(benchmark.metrics)
+    with transaction.atomic():
+        return _backtest_store(user, request, candles, synthetic, name, metrics, lookahead, times, equity, hold, result)
+
+
+def _backtest_store(user, request, candles, synthetic, name, metrics, lookahead, times, equity, hold, result):
     backtest = BacktestRun.objects.create(
         user=user,
         strategy=request.own_strategy,

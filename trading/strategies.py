@@ -12,7 +12,8 @@ from curriculum_site.sandbox import Limits, run_python
 from trading.engine import Candles, Signals
 
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
-STRATEGY_LIMITS = Limits(cpu_seconds=20, wall_seconds=40, memory_mb=1536, output_bytes=64 * 1024)
+# Kept under the web server's request timeout (docs/deployment.md runs gunicorn with --timeout 60).
+STRATEGY_LIMITS = Limits(cpu_seconds=20, wall_seconds=25, memory_mb=1536, output_bytes=64 * 1024)
 MAX_CODE_CHARS = 50_000
 
 STARTER_STRATEGY = '''import numpy as np

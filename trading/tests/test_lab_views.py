@@ -246,7 +246,8 @@ def test_a_paper_session_can_be_stopped(modules, market):
     bot = BotConfiguration.objects.create(user=user, name="b", llm_provider="ollama", llm_model="m",
                                           config_json={"symbol": "BTC/USDT", "timeframe": "1h"})  # fmt: skip
     session = PaperSession.objects.create(user=user, bot=bot, strategy_name="x", symbol="BTC/USDT", timeframe="1h")
-    paper_session_stop(session=session)
+    # As if Stop were pressed just after the worker started: it ends at the first checkpoint.
+    PaperSession.objects.filter(pk=session.pk).update(stop_requested=True)
     paper_session_run(str(session.pk))
     session.refresh_from_db()
     assert session.status == PaperStatus.STOPPED
@@ -292,3 +293,37 @@ def test_lab_pages_queries_do_not_grow(client, modules, market, django_assert_ma
                 reverse("trading:backtest", args=[run.pk])):  # fmt: skip
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
+
+
+def test_a_queued_session_stops_at_once_and_a_stale_one_does_not_block_the_bot(client, modules, market):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = unlocked_student()
+    bot = BotConfiguration.objects.create(user=user, name="b", llm_provider="ollama", llm_model="m")
+    queued = PaperSession.objects.create(user=user, bot=bot, strategy_name="x", symbol="BTC/USDT", timeframe="1h")
+    paper_session_stop(session=queued)
+    queued.refresh_from_db()
+    assert queued.status == PaperStatus.STOPPED
+    paper_session_run(str(queued.pk))  # the worker picks it up later: nothing happens
+    queued.refresh_from_db()
+    assert queued.status == PaperStatus.STOPPED and queued.bars_done == 0
+    stale = PaperSession.objects.create(user=user, bot=bot, strategy_name="x", symbol="BTC/USDT", timeframe="1h",
+                                        status=PaperStatus.RUNNING,
+                                        checkpoint_at=timezone.now() - timedelta(hours=1))  # fmt: skip
+    client.force_login(user)
+    client.post(reverse("trading:paper_start", args=[bot.pk]))
+    stale.refresh_from_db()
+    assert stale.status == PaperStatus.FAILED and "worker" in stale.error
+    assert PaperSession.objects.filter(bot=bot).count() == 3
+
+
+def test_the_buy_and_hold_column_is_filled(client, modules, market):
+    client.force_login(unlocked_student())
+    response = client.post(reverse("trading:backtest_new"), BACKTEST)
+    run = BacktestRun.objects.get()
+    assert run.metrics["buy_and_hold"]["num_trades"] == 1
+    html = client.get(response.url).content.decode()
+    sharpe_row = re.search(r"Sharpe ratio</th>(.*?)</tr>", html, re.S).group(1)
+    assert sharpe_row.count("<td></td>") == 0
