@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from assessments.forms import AssessmentAdminForm
 from assessments.models import Assessment, CodeSubmission, PeerReview, QuizAttempt
+from curriculum_site.admin_scoping import TaughtStudentsOnly
 
 
 @admin.register(Assessment)
@@ -20,7 +21,7 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuizAttempt)
-class QuizAttemptAdmin(admin.ModelAdmin):
+class QuizAttemptAdmin(TaughtStudentsOnly, admin.ModelAdmin):
     list_display = ("user", "assessment", "user_answer", "is_correct", "points_earned", "attempted_at")
     list_filter = ("is_correct", "assessment__module", "attempted_at")
     search_fields = ("user__username", "user__email", "assessment__question_text")
@@ -38,7 +39,7 @@ class PeerReviewInline(admin.TabularInline):
 
 
 @admin.register(CodeSubmission)
-class CodeSubmissionAdmin(admin.ModelAdmin):
+class CodeSubmissionAdmin(TaughtStudentsOnly, admin.ModelAdmin):
     list_display = ("user", "assessment", "submission_version", "status", "grade", "max_grade", "submitted_at")
     list_filter = ("status", "assessment__module")
     search_fields = ("user__username", "user__email", "instructor_feedback")
@@ -49,7 +50,8 @@ class CodeSubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PeerReview)
-class PeerReviewAdmin(admin.ModelAdmin):
+class PeerReviewAdmin(TaughtStudentsOnly, admin.ModelAdmin):
+    student_path = "submission__user_id"
     list_display = ("submission", "reviewer", "is_helpful", "submitted_at")
     list_filter = ("is_helpful",)
     search_fields = ("reviewer__username", "comments")

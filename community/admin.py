@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from community.models import Achievement, Cohort, CohortMember, ForumPost, VoteType
+from community.models import Achievement, Cohort, CohortMember, CohortRole, ForumPost, VoteType
+from community.selectors import taught_cohorts
 
 # forum_votes and user_achievements have composite primary keys, which Django's admin cannot
 # register; their rows are shown read-only on the post and the achievement instead.
@@ -25,7 +26,10 @@ class CohortAdmin(admin.ModelAdmin):
     inlines = [CohortMemberInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("created_by").annotate(_members=Count("members"))
+        queryset = super().get_queryset(request).select_related("created_by").annotate(_members=Count("members"))
+        if request.user.is_teacher:  # a teacher sees the cohorts they teach
+            queryset = queryset.filter(pk__in=taught_cohorts(request.user).values("pk"))
+        return queryset
 
     @admin.display(description="Members", ordering="_members")
     def member_count(self, obj):
@@ -35,10 +39,18 @@ class CohortAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if not change and request.user.is_teacher:  # whoever opens a cohort teaches it
+            CohortMember.objects.get_or_create(cohort=obj, user=request.user, defaults={"role": CohortRole.INSTRUCTOR})
 
 
 @admin.register(CohortMember)
 class CohortMemberAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_teacher:
+            queryset = queryset.filter(cohort__in=taught_cohorts(request.user))
+        return queryset
+
     list_display = ("user", "cohort", "role", "joined_at")
     list_filter = ("role", "cohort")
     search_fields = ("user__username", "user__email", "cohort__name")

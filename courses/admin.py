@@ -5,6 +5,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from assessments.forms import AssessmentAdminForm
 from assessments.models import Assessment
 from courses.models import LearningResource, Lesson, Module, UserProgress
+from curriculum_site.admin_scoping import TaughtStudentsOnly
 
 MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 
@@ -53,7 +54,7 @@ class LessonAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserProgress)
-class UserProgressAdmin(admin.ModelAdmin):
+class UserProgressAdmin(TaughtStudentsOnly, admin.ModelAdmin):
     list_display = ("user", "module", "status", "progress_percent", "time_spent_minutes", "last_accessed")
     list_filter = ("status", "module__track", "module")
     search_fields = ("user__username", "user__email")

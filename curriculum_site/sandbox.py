@@ -80,23 +80,29 @@ def emit_result(data: bytes) -> None:
 
 sys.path[:] = [p for p in sys.path if p] + [p for p in {site!r} if p]
 _ALLOWED_READ = tuple({allowed!r})
+_WRITABLE = ({writable!r},)
 
 def _sandbox_guard(event, args):
     if event == "open":
-        path, mode = args[0], args[1]
+        path, mode, flags = args[0], args[1], args[2]
         if isinstance(path, int):
             return
-        text = str(path)
-        writing = isinstance(mode, str) and any(m in mode for m in "wax+")
-        if writing and not text.startswith("/tmp/"):
+        text = _os.path.realpath(_os.fsdecode(path))  # no "allowed/../../etc" tricks
+        if isinstance(mode, str):
+            writing = any(m in mode for m in "wax+")
+        else:  # os.open: the flags say it
+            writing = bool(flags & (_os.O_WRONLY | _os.O_RDWR | _os.O_CREAT | _os.O_TRUNC | _os.O_APPEND))
+        if writing and not text.startswith(_WRITABLE):
             raise PermissionError("writing files is not allowed in the sandbox")
         if not writing and not text.startswith(_ALLOWED_READ):
             raise PermissionError(f"reading {{text}} is not allowed in the sandbox")
     elif event in ("socket.__new__", "socket.connect", "socket.bind", "socket.getaddrinfo"):
         raise PermissionError("network access is not allowed in the sandbox")
     elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-                   "os.forkpty", "pty.spawn", "os.startfile", "os.kill", "os.killpg"):
-        raise PermissionError("starting processes is not allowed in the sandbox")
+                   "os.forkpty", "pty.spawn", "os.startfile", "os.kill", "os.killpg", "_thread.start_new_thread"):
+        raise PermissionError("starting processes or threads is not allowed in the sandbox")
+    elif (event == "ctypes.dlopen" and args[0] is not None) or event in ("ctypes.dlsym", "ctypes.call_function"):
+        raise PermissionError("calling native code through ctypes is not allowed in the sandbox")
 
 sys.addaudithook(_sandbox_guard)
 del _sandbox_guard
@@ -116,10 +122,13 @@ for d in null urandom zero; do touch "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev
 mount -t tmpfs -o size=1m,mode=1777 tmpfs "$R/tmp"
 cp "$5" "$R/work/program.py"
 shift 5
+# No capabilities survive into the program: without CAP_SYS_CHROOT there is no climbing out of the
+# chroot, and without the others nothing to mount, trace or signal.
+CAPS="--no-new-privs --bounding-set=-all --inh-caps=-all"
 if [ "$DROP" = "1" ]; then
-  exec chroot "$R" /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@"
+  exec chroot "$R" /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups $CAPS "$@"
 fi
-exec chroot "$R" "$@"
+exec chroot "$R" /usr/bin/setpriv --securebits=+noroot,+noroot_locked $CAPS "$@"
 """
 
 
@@ -163,11 +172,32 @@ def _limit_child(limits: Limits) -> None:
         resource.setrlimit(kind, value)
 
 
+class SandboxUnavailable(RuntimeError):
+    pass
+
+
 def run_python(
-    source: str, *, input_bytes: bytes = b"", limits: Limits = Limits(), _mode: str | None = None
+    source: str,
+    *,
+    input_bytes: bytes = b"",
+    limits: Limits = Limits(),
+    _mode: str | None = None,
+    _user_namespace: bool | None = None,
 ) -> SandboxResult:
-    """Run `source` (a whole program) in the sandbox and collect what it wrote."""
+    """Run `source` (a whole program) in the sandbox and collect what it wrote.
+
+    Without the namespace jail, untrusted code is refused unless SANDBOX_ALLOW_RLIMITS_ONLY=1
+    (a development machine without util-linux): the limits and the audit hook alone are not a
+    security boundary.
+    """
     mode = _mode or isolation()
+    if mode == "rlimits" and _mode is None and os.environ.get("SANDBOX_ALLOW_RLIMITS_ONLY") != "1":
+        return SandboxResult(
+            None, "", "", b"",
+            "refused: this server cannot isolate untrusted code (it needs Linux with unshare, chroot and setpriv "
+            "from util-linux); an administrator can allow weaker isolation with SANDBOX_ALLOW_RLIMITS_ONLY=1",
+            0.0,
+        )  # fmt: skip
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cc-sandbox-") as work:
         work_dir = Path(work)
@@ -179,14 +209,16 @@ def run_python(
         ]  # fmt: skip
         result_read, result_write = os.pipe()
         program = work_dir / "program.py"
-        program.write_text(PRELUDE.format(site=site, allowed=allowed, result_fd=result_write) + "\n" + source)
+        writable = "/tmp/" if jailed else str(work_dir / "tmp") + "/"
+        prelude = PRELUDE.format(site=site, allowed=allowed, writable=writable, result_fd=result_write)
+        program.write_text(prelude + "\n" + source)
         os.chmod(program, 0o644)
         root = work_dir / "root"
         root.mkdir(mode=0o755)
         python_args = ["-I", "-S", "-B"]
         env = {"LD_LIBRARY_PATH": "/py/lib", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"}
         if jailed:
-            as_root = os.geteuid() == 0
+            as_root = os.geteuid() == 0 and not _user_namespace
             namespaces = ["--mount", "--net", "--pid", "--fork", "--kill-child", "--propagation", "private"]
             if not as_root:
                 namespaces = ["--user", "--map-root-user", *namespaces]

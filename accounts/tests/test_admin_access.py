@@ -208,3 +208,41 @@ def test_admin_adds_a_user_with_a_password(client):
     assert response.status_code == 302, response.context and response.context["errors"]
     user = User.objects.get(username="newteacher")
     assert user.role == Role.TEACHER and user.check_password("a-long-teacher-passphrase")
+
+
+def test_teachers_see_the_learners_of_their_own_cohorts_only(client):
+    from assessments.tests.factories import QuizAttemptFactory
+    from community.models import Cohort, CohortMember
+    from courses.tests.factories import UserProgressFactory
+
+    teacher, mine, theirs = TeacherFactory(), UserFactory(username="my_student"), UserFactory(username="not_mine")
+    cohort = Cohort.objects.create(name="Mine")
+    CohortMember.objects.create(cohort=cohort, user=teacher, role="instructor")
+    CohortMember.objects.create(cohort=cohort, user=mine, role="student")
+    Cohort.objects.create(name="Someone else's")
+    for student in (mine, theirs):
+        UserProgressFactory(user=student)
+        QuizAttemptFactory(user=student)
+    client.force_login(teacher)
+    for url in ("/admin/courses/userprogress/", "/admin/assessments/quizattempt/"):
+        html = client.get(url).content.decode()
+        assert "my_student" in html and "not_mine" not in html, url
+    cohorts = client.get("/admin/community/cohort/").content.decode()
+    assert "Mine" in cohorts and "Someone else" not in cohorts
+    client.force_login(AdminFactory())
+    assert "not_mine" in client.get("/admin/courses/userprogress/").content.decode()
+
+
+def test_a_teacher_who_opens_a_cohort_teaches_it(client):
+    from community.models import CohortMember
+
+    teacher = TeacherFactory()
+    client.force_login(teacher)
+    response = client.post(
+        "/admin/community/cohort/add/",
+        {"name": "Spring", "description": "", "start_date": "2026-03-01", "end_date": "2026-06-01",
+         "is_active": "on", "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert CohortMember.objects.get(user=teacher).role == "instructor"
+    assert "Spring" in client.get("/admin/community/cohort/").content.decode()

@@ -13,7 +13,7 @@ HOSTILE = {
     "endless loop": ("while True:\n    pass", "more than 2 s of CPU time"),
     "sleeping forever": ("import time\ntime.sleep(600)", "longer than the 6 s time limit"),
     "memory bomb": ("blocks = []\nwhile True:\n    blocks.append(bytearray(50 * 1024 * 1024))", "512 MiB of memory"),
-    "fork bomb": ("import os\nwhile True:\n    os.fork()", "starting processes is not allowed"),
+    "fork bomb": ("import os\nwhile True:\n    os.fork()", "starting processes or threads is not allowed"),
     "socket": ("import socket\nsocket.create_connection(('127.0.0.1', 80), timeout=2)", "network access"),
     "dns": ("import socket\nsocket.getaddrinfo('example.org', 443)", "network access"),
     "read /etc/passwd": ("print(open('/etc/passwd').read())", "reading /etc/passwd is not allowed"),
@@ -24,9 +24,13 @@ HOSTILE = {
         "settings.py",
     ),
     "print gigabytes": ("import sys\nwhile True:\n    sys.stdout.write('x' * 1_000_000)", "64 KiB of output"),
-    "shell through os": ("import os\nos.system('cat /etc/passwd')", "starting processes is not allowed"),
-    "subprocess": ("import subprocess\nsubprocess.run(['id'])", "starting processes is not allowed"),
+    "shell through os": ("import os\nos.system('cat /etc/passwd')", "starting processes or threads is not allowed"),
+    "subprocess": ("import subprocess\nsubprocess.run(['id'])", "starting processes or threads is not allowed"),
     "write a file": ("open('/work/program.py', 'w').write('x')", "writing files is not allowed"),
+    "write through os.open": ("import os\nos.open('/tmp/../work/program.py', os.O_WRONLY)", "writing files"),
+    "read through ..": ("print(open('/usr/../etc/passwd').read())", "reading /etc/passwd is not allowed"),
+    "ctypes to libc": ("import ctypes\nctypes.CDLL(None).system(b'id')", "calling native code through ctypes"),
+    "a thread": ("import threading\nthreading.Thread(target=print).start()", "starting processes or threads"),
 }
 
 
@@ -61,6 +65,18 @@ class TestTheJail:
         assert lines[1] == "False False"
         if os.geteuid() == 0:
             assert lines[2] == "65534"  # nobody
+
+    @pytest.mark.parametrize("user_namespace", [False, True])
+    def test_no_climbing_out_of_the_chroot(self, user_namespace):
+        # The classic escape (chroot into a subfolder, walk up, chroot again) needs CAP_SYS_CHROOT,
+        # which the program never has: as nobody, nor as root inside a user namespace.
+        code = (
+            "import os\nos.makedirs('/tmp/x', exist_ok=True)\n"
+            "try:\n    os.chroot('/tmp/x')\n    [os.chdir('..') for _ in range(40)]\n    os.chroot('.')\n"
+            "    print('ESCAPED', os.listdir('/'))\nexcept PermissionError as e:\n    print('blocked', e.errno)\n"
+        )
+        outcome = run_python(code, limits=FAST, _user_namespace=user_namespace)
+        assert outcome.stdout.strip() == "blocked 1", outcome.stdout + outcome.stderr
 
     def test_the_network_namespace_has_no_route_out(self):
         code = "import _socket\ns = _socket.socket()\ns.settimeout(2)\ntry:\n    s.connect(('1.1.1.1', 80))\nexcept OSError as e:\n    print('unreachable', e.errno)\n"  # noqa: E501
@@ -103,3 +119,12 @@ def test_run_tests_reports_each_test():
 def test_run_tests_reports_a_crash_before_the_tests():
     run = run_tests("def add(a, b):\n    return a +\n", "def test_ok():\n    assert add(1, 2) == 3\n")
     assert not run.passed and "SyntaxError" in run.error
+
+
+def test_without_the_jail_untrusted_code_is_refused_unless_allowed(monkeypatch):
+    from curriculum_site import sandbox
+
+    monkeypatch.setattr(sandbox, "isolation", lambda: "rlimits")
+    monkeypatch.delenv("SANDBOX_ALLOW_RLIMITS_ONLY", raising=False)
+    outcome = sandbox.run_python("print(1)")
+    assert not outcome.ok and "cannot isolate untrusted code" in outcome.error

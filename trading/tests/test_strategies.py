@@ -70,7 +70,7 @@ def test_a_centred_moving_average_also_peeks():
         ("def signals(c, p):\n    return [2] * len(c['close'])\n", "only 0 (flat) and 1 (long)"),
         ("def signals(c, p)\n    return 0\n", "SyntaxError"),
         ("def signals(c, p):\n    while True:\n        pass\n", "CPU time"),
-        ("import os\ndef signals(c, p):\n    os.system('id')\n", "starting processes is not allowed"),
+        ("import os\ndef signals(c, p):\n    os.system('id')\n", "starting processes or threads is not allowed"),
         ("def signals(c, p):\n    return open('/etc/passwd').read()\n", "reading /etc/passwd is not allowed"),
     ],
 )
