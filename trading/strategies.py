@@ -24,15 +24,17 @@ def signals(candles, params):
 
     candles: dict of NumPy arrays "timestamp" (ms), "open", "high", "low", "close", "volume".
     The engine acts on your target at the NEXT bar's open, so use only data up to each bar.
+    Return either the targets, or {"target": targets, "indicators": {"name": values, ...}} to
+    see those values on each trade's "why" card.
     """
     close = candles["close"]
     window = int(params.get("window", 50))
     target = np.zeros(len(close), dtype=np.int8)
-    if len(close) < window:
-        return target
-    average = np.convolve(close, np.ones(window) / window, mode="valid")
-    target[window - 1 :] = close[window - 1 :] > average
-    return target
+    average = np.full(len(close), np.nan)
+    if len(close) >= window:
+        average[window - 1 :] = np.convolve(close, np.ones(window) / window, mode="valid")
+        target[window - 1 :] = close[window - 1 :] > average[window - 1 :]
+    return {"target": target, "indicators": {f"average_{window}": average}}
 '''
 
 # Runs inside the sandbox: reads the candles from stdin, runs the strategy on the full history and
@@ -63,19 +65,34 @@ if not callable(_namespace.get("signals")):
 
 def _run(n):
     candles = {k: v[:n].copy() for k, v in _columns.items()}
-    out = np.asarray(_namespace["signals"](candles, dict(_header["params"])))
+    answer = _namespace["signals"](candles, dict(_header["params"]))
+    indicators = {}
+    if isinstance(answer, dict):
+        if "target" not in answer:
+            raise ValueError('signals() returned a dict without "target"')
+        indicators = answer.get("indicators") or {}
+        if not isinstance(indicators, dict) or len(indicators) > 8:
+            raise ValueError('"indicators" must be a dict of at most 8 named series')
+        answer = answer["target"]
+    out = np.asarray(answer)
     if out.shape != (n,):
         raise ValueError(f"signals() returned shape {out.shape}; it must return one target for each of the {n} bars")
     if not np.isin(out, (0, 1)).all():
         raise ValueError("signals() must return only 0 (flat) and 1 (long)")
-    return out.astype(np.int8)
+    series = {}
+    for name, values in indicators.items():
+        values = np.asarray(values, dtype=np.float64)
+        if not isinstance(name, str) or len(name) > 40 or values.shape != (n,):
+            raise ValueError(f"indicator {name!r} must have a short name and one value per bar")
+        series[name] = values
+    return out.astype(np.int8), series
 
 
 try:
-    _full = _run(_n)
+    _full, _indicators = _run(_n)
     _peeks = []
     for _cut in _header["cuts"]:
-        _changed = np.flatnonzero(_run(_cut) != _full[:_cut])
+        _changed = np.flatnonzero(_run(_cut)[0] != _full[:_cut])
         if len(_changed):
             _peeks.append({"cut": _cut, "first_bar": int(_changed[0]), "changed": int(len(_changed))})
 except Exception as exc:
@@ -83,8 +100,9 @@ except Exception as exc:
     where = f" (strategy.py, line {frames[-1].lineno})" if frames else ""
     print(f"{type(exc).__name__}: {exc}{where}", file=sys.stderr)
     raise SystemExit(1)
-_summary = json.dumps({"lookahead": _peeks}).encode()
-emit_result(len(_summary).to_bytes(8, "little") + _summary + _full.tobytes())
+_summary = json.dumps({"lookahead": _peeks, "indicators": list(_indicators)}).encode()
+emit_result(len(_summary).to_bytes(8, "little") + _summary + _full.tobytes()
+            + b"".join(v.tobytes() for v in _indicators.values()))
 """
 
 
@@ -125,10 +143,16 @@ def strategy_run(code: str, candles: Candles, params: dict | None = None, *, lim
         raise StrategyError(_clean(lines[-1]) if lines else "the strategy stopped without a result")
     size = int.from_bytes(outcome.result[:8], "little")
     summary = json.loads(outcome.result[8 : 8 + size])
-    target = np.frombuffer(outcome.result[8 + size :], dtype=np.int8)
-    if len(target) != n:
+    body = outcome.result[8 + size :]
+    names = summary.get("indicators", [])
+    if len(body) != n + 8 * n * len(names):
         raise StrategyError("the strategy's result was incomplete")
-    return StrategyRun(Signals(target.copy(), {}), summary["lookahead"], outcome.seconds)
+    target = np.frombuffer(body[:n], dtype=np.int8).copy()
+    indicators = {
+        name: np.frombuffer(body, dtype=np.float64, count=n, offset=n + 8 * n * i).copy()
+        for i, name in enumerate(names)
+    }
+    return StrategyRun(Signals(target, indicators), summary["lookahead"], outcome.seconds)
 
 
 def _clean(line: str) -> str:

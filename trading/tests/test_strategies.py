@@ -80,3 +80,23 @@ def test_broken_or_hostile_strategies_get_a_clear_message(code, message):
     with pytest.raises(StrategyError) as error:
         strategy_run(code, CANDLES, limits=Limits(cpu_seconds=2, wall_seconds=8, memory_mb=1024))
     assert message in str(error.value)
+
+
+def test_a_strategy_can_return_indicators_for_the_why_cards():
+    from trading.engine import run_backtest
+
+    run = strategy_run(STARTER_STRATEGY, CANDLES, {"window": 20})
+    assert list(run.signals.indicators) == ["average_20"]
+    average = run.signals.indicators["average_20"]
+    assert np.isnan(average[:19]).all() and average[19] == pytest.approx(CANDLES.close[:20].mean())
+    rows = run_backtest(CANDLES, run.signals).trade_rows(limit=1)
+    assert rows[0]["entry_why"]["average_20"] is not None
+
+
+def test_bad_indicator_output_is_explained():
+    code = (
+        "import numpy as np\ndef signals(c, p):\n    n = len(c['close'])\n"
+        "    return {'target': np.zeros(n), 'indicators': {'x': [1, 2]}}\n"
+    )
+    with pytest.raises(StrategyError, match="indicator 'x' must have a short name and one value per bar"):
+        strategy_run(code, CANDLES)
