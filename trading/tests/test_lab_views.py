@@ -289,8 +289,16 @@ def test_lab_pages_queries_do_not_grow(client, modules, market, django_assert_ma
             data_end="2024-02-01T00:00Z", bars=10, engine_version="1", cash=1, position_pct=1, stop_loss_pct=0,
             commission=0, metrics={"total_return_pct": 1.0, "num_trades": 0},
         )  # fmt: skip
+    session = PaperSession.objects.create(user=user, bot=bot, strategy_name="x", symbol="BTC/USDT", timeframe="1h")
+    from trading.models import PaperEvent
+
+    PaperEvent.objects.bulk_create(
+        [PaperEvent(session=session, bar_time="2024-01-01T00:00Z", kind="info", message=str(i)) for i in range(rows)]
+    )
     for url in (reverse("trading:lab"), reverse("trading:backtests"), reverse("trading:backtest_new"),
-                reverse("trading:backtest", args=[run.pk])):  # fmt: skip
+                reverse("trading:backtest", args=[run.pk]), reverse("trading:bot", args=[bot.pk]),
+                reverse("trading:strategy", args=[bot.pk, bot.strategies.get().pk]),
+                reverse("trading:paper", args=[session.pk])):  # fmt: skip
         with django_assert_max_num_queries(12):
             assert client.get(url).status_code == 200
 
