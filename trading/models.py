@@ -241,6 +241,10 @@ class PaperSession(models.Model):
     def pnl(self) -> float:
         return self.equity - self.starting_cash
 
+    @property
+    def pnl_percent(self) -> float:
+        return self.pnl / self.starting_cash * 100 if self.starting_cash else 0.0
+
 
 class PaperEvent(models.Model):
     """What the bot did and why, bar by bar: trades, stop losses, every risk clamp, LLM answers."""
