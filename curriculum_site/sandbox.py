@@ -104,8 +104,13 @@ def _sandbox_guard(event, args):
     elif (event == "ctypes.dlopen" and args[0] is not None) or event in ("ctypes.dlsym", "ctypes.call_function"):
         raise PermissionError("calling native code through ctypes is not allowed in the sandbox")
 
-sys.addaudithook(_sandbox_guard)
-del _sandbox_guard
+def install_guard():
+    # Irreversible: once added, an audit hook stays for the life of the process.
+    sys.addaudithook(_sandbox_guard)
+
+
+if {guard_now!r}:
+    install_guard()
 """
 
 _JAIL_SCRIPT = r"""
@@ -181,10 +186,15 @@ def run_python(
     *,
     input_bytes: bytes = b"",
     limits: Limits = Limits(),
+    guard: bool = True,
     _mode: str | None = None,
     _user_namespace: bool | None = None,
 ) -> SandboxResult:
     """Run `source` (a whole program) in the sandbox and collect what it wrote.
+
+    With guard=False the audit hook is not installed up front: a trusted driver program does its
+    set-up (e.g. forking one child per untrusted run) and calls install_guard() itself, in each
+    child, before any untrusted line.
 
     Without the namespace jail, untrusted code is refused unless SANDBOX_ALLOW_RLIMITS_ONLY=1
     (a development machine without util-linux): the limits and the audit hook alone are not a
@@ -210,7 +220,7 @@ def run_python(
         result_read, result_write = os.pipe()
         program = work_dir / "program.py"
         writable = "/tmp/" if jailed else str(work_dir / "tmp") + "/"
-        prelude = PRELUDE.format(site=site, allowed=allowed, writable=writable, result_fd=result_write)
+        prelude = PRELUDE.format(site=site, allowed=allowed, writable=writable, result_fd=result_write, guard_now=guard)
         program.write_text(prelude + "\n" + source)
         os.chmod(program, 0o644)
         root = work_dir / "root"

@@ -100,3 +100,31 @@ def test_bad_indicator_output_is_explained():
     )
     with pytest.raises(StrategyError, match="indicator 'x' must have a short name and one value per bar"):
         strategy_run(code, CANDLES)
+
+
+def test_a_strategy_cannot_forge_the_lookahead_verdict():
+    # Each run happens in its own process that holds only its slice of the candles and cannot reach
+    # the channel that carries the verdict.
+    forger = (
+        "import __main__, json, os\n"
+        "def signals(c, p):\n"
+        "    s = json.dumps({'lookahead': [], 'indicators': []}).encode()\n"
+        "    __main__.emit_result(len(s).to_bytes(8, 'little') + s + bytes(len(c['close'])))\n"
+        "    os._exit(0)\n"
+    )
+    with pytest.raises(StrategyError, match="Bad file descriptor"):
+        strategy_run(forger, CANDLES)
+
+
+def test_a_strategy_keeps_no_state_between_the_full_and_the_truncated_runs():
+    # Remembering the first (full-history) answer and replaying its prefix later would hide a peek.
+    cheat = (
+        "import numpy as np\n"
+        "MEMORY = {}\n"
+        "def signals(c, p):\n"
+        "    x = c['close']\n"
+        "    if 'full' not in MEMORY:\n"
+        "        MEMORY['full'] = (np.r_[x[1:], x[-1]] > x).astype(int)\n"
+        "    return MEMORY['full'][: len(x)]\n"
+    )
+    assert strategy_run(cheat, CANDLES).peeks_into_the_future
