@@ -142,7 +142,8 @@ def estimate_minutes(markdown_text: str, lesson_type: str) -> int:
 
 
 def normalise_short_answer(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
+    """Case- and whitespace-insensitive: "5000 sats", "5000sats" and " 5000  SATS " are one answer."""
+    return "".join(str(text).split()).casefold()
 
 
 def short_answer_matches(answer: str, accepted: str) -> bool:

@@ -146,6 +146,7 @@ class StrategyForm(forms.ModelForm):
         model = TradingStrategy
         fields = ["strategy_name", "strategy_code", "is_active"]
         labels = {"strategy_code": "Code", "is_active": "Use this strategy for the bot's paper trading"}
+        help_texts = {"strategy_code": "Tab indents, Shift+Tab outdents; press Esc, then Tab, to leave the editor."}
         widgets = {
             "strategy_code": forms.Textarea(
                 attrs={"rows": 24, "class": "form-control code-editor", "spellcheck": "false", "autocapitalize": "off"}

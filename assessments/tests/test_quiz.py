@@ -58,6 +58,8 @@ def test_the_quiz_page_asks_no_coding_tasks(quiz_module):
         ("short-answer", "nonce|a nonce", "  NONCE ", True),
         ("short-answer", "nonce|a nonce", "a   Nonce", True),
         ("short-answer", "nonce|a nonce", "nonces", False),
+        ("short-answer", "5000 sats|5,000 sats", "5000SATS", True),
+        ("short-answer", "multi-sig", "multi sig", False),
         ("short-answer", "proof of work|pow", "Proof  of   Work", True),
         ("short-answer", "nonce|a nonce", "", False),
     ],

@@ -41,6 +41,13 @@ def test_from_strategy_idea_to_backtest_to_paper_trading(page, student):
     page.get_by_role("button", name="Save bot").click()
     page.get_by_role("link", name="Write a strategy").click()
     page.locator("input[name=strategy_name]").fill("Close above its average")
+    editor = page.locator("textarea[name=strategy_code]")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # indents instead of leaving the editor
+    page.keyboard.type("# my note")
+    assert editor.input_value().endswith("\n    # my note")  # Tab typed four spaces
     page.locator("input[name=is_active]").check()
     page.get_by_role("button", name="Save").click()
     page.get_by_role("link", name="Backtest it").click()
