@@ -63,7 +63,9 @@ def mailer_from_url(url: str) -> dict:
 
 # --- core ----------------------------------------------------------------------------------------
 
-DEBUG = env_bool("DEBUG", False)
+# On by default only for the local run, i.e. on the embedded database; a deployment sets
+# DATABASE_URL and gets DEBUG off (and then must set SECRET_KEY).
+DEBUG = env_bool("DEBUG", not os.environ.get("DATABASE_URL"))
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:

@@ -2,6 +2,7 @@
 
 import os
 
+os.environ.setdefault("DEBUG", "0")  # tests run as production does, whatever the database
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 
 from curriculum_site.settings import *  # noqa: E402,F403

@@ -63,3 +63,37 @@ def line_chart(times, lines: list[tuple[str, list[float], str]], *, title: str, 
         legend_x += 24 + 7 * len(label)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def backtest_charts(backtest) -> dict:
+    """The equity chart (strategy, buy and hold, cash) and the drawdown chart of a stored backtest."""
+    curve = backtest.equity_curve
+    if len(curve) < 2:
+        return {}
+    times = [row[0] for row in curve]
+    equity = np.array([row[1] for row in curve])
+    hold = [row[2] for row in curve]
+    cash = [float(backtest.cash)] * len(curve)
+    drawdown = -(1 - equity / np.maximum.accumulate(equity)) * 100
+    return {
+        "equity": line_chart(
+            times,
+            [("Strategy", equity, "strategy"), ("Buy and hold", hold, "hold"), ("Cash", cash, "cash")],
+            title="Equity over time: the strategy, buy and hold, and cash",
+        ),
+        "drawdown": line_chart(
+            times, [("Drawdown %", drawdown, "drawdown")], title="Drawdown from the running peak, in percent", unit="%"
+        ),
+    }
+
+
+def paper_chart(session) -> str:
+    """The paper portfolio's value over the replay, with cash as the benchmark."""
+    curve = session.equity_curve
+    if len(curve) < 2:
+        return ""
+    return line_chart(
+        [row[0] for row in curve],
+        [("Bot", [row[1] for row in curve], "strategy"), ("Cash", [session.starting_cash] * len(curve), "cash")],
+        title="Paper portfolio value over the replay",
+    )

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from curriculum_site.sandbox import isolation
 from trading import selectors, services
-from trading.charts import line_chart
+from trading.charts import backtest_charts, paper_chart
 from trading.engine import BacktestError
 from trading.forms import BacktestForm, BotForm, StrategyForm
 from trading.paper import PaperError, paper_session_start, paper_session_stop
@@ -115,30 +115,6 @@ def backtest_new(request):
     return render(request, "trading/backtest_form.html", {"form": form, "has_data": bool(series)})
 
 
-def _charts(backtest) -> dict:
-    curve = backtest.equity_curve
-    if len(curve) < 2:
-        return {}
-    times = [row[0] for row in curve]
-    equity = [row[1] for row in curve]
-    hold = [row[2] for row in curve]
-    cash = [float(backtest.cash)] * len(curve)
-    peak, drawdown = float("-inf"), []
-    for value in equity:
-        peak = max(peak, value)
-        drawdown.append(-(1 - value / peak) * 100 if peak > 0 else 0)
-    return {
-        "equity": line_chart(
-            times,
-            [("Strategy", equity, "strategy"), ("Buy and hold", hold, "hold"), ("Cash", cash, "cash")],
-            title="Equity over time: the strategy, buy and hold, and cash",
-        ),
-        "drawdown": line_chart(
-            times, [("Drawdown %", drawdown, "drawdown")], title="Drawdown from the running peak, in percent", unit="%"
-        ),
-    }
-
-
 @lab_required
 def backtest_detail(request, backtest_id):
     backtest = selectors.user_backtest(request.user, backtest_id)
@@ -146,7 +122,7 @@ def backtest_detail(request, backtest_id):
         raise Http404("No such backtest")
     context = {
         "backtest": backtest,
-        "charts": _charts(backtest),
+        "charts": backtest_charts(backtest),
         "m": backtest.metrics,
         "trades": backtest.trades[:200],
     }
@@ -187,14 +163,7 @@ def paper_detail(request, session_id):
     context = {"session": session, "events": session.events.order_by("-id")[:100]}
     if request.htmx:
         return render(request, "trading/paper_detail.html#progress", context)
-    curve = session.equity_curve
-    if len(curve) > 1:
-        times = [row[0] for row in curve]
-        context["chart"] = line_chart(
-            times,
-            [("Bot", [row[1] for row in curve], "strategy"), ("Cash", [session.starting_cash] * len(curve), "cash")],
-            title="Paper portfolio value over the replay",
-        )
+    context["chart"] = paper_chart(session)
     return render(request, "trading/paper_detail.html", context)
 
 
