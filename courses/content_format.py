@@ -549,7 +549,7 @@ def write_curriculum(curriculum: Curriculum, root: Path) -> list[Path]:
 
 def run_coding_task(assessment: AssessmentData, code: str) -> tuple[bool, str]:
     """Run `code` then the task's hidden tests in the sandbox; (all passed, what went wrong)."""
-    from curriculum_site.sandbox import run_tests
+    from sandbox import run_tests
 
     run = run_tests(code, assessment.test_code)
     failures = [f"{t['name']}: {t['message']}" for t in run.tests if not t["passed"]]

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from curriculum_site.sandbox import isolation
+from sandbox import isolation
 from trading import selectors, services
 from trading.charts import backtest_charts, paper_chart
 from trading.engine import BacktestError

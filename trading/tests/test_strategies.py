@@ -75,7 +75,7 @@ def test_a_centred_moving_average_also_peeks():
     ],
 )
 def test_broken_or_hostile_strategies_get_a_clear_message(code, message):
-    from curriculum_site.sandbox import Limits
+    from sandbox import Limits
 
     with pytest.raises(StrategyError) as error:
         strategy_run(code, CANDLES, limits=Limits(cpu_seconds=2, wall_seconds=8, memory_mb=1024))

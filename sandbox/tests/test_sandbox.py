@@ -5,7 +5,7 @@ import resource
 
 import pytest
 
-from curriculum_site.sandbox import Limits, isolation, run_python, run_tests
+from sandbox import Limits, isolation, run_python, run_tests
 
 FAST = Limits(cpu_seconds=2, wall_seconds=6, memory_mb=512, output_bytes=64 * 1024)
 
@@ -122,9 +122,31 @@ def test_run_tests_reports_a_crash_before_the_tests():
 
 
 def test_without_the_jail_untrusted_code_is_refused_unless_allowed(monkeypatch):
-    from curriculum_site import sandbox
+    import sandbox.runner as sandbox
 
     monkeypatch.setattr(sandbox, "isolation", lambda: "rlimits")
     monkeypatch.delenv("SANDBOX_ALLOW_RLIMITS_ONLY", raising=False)
     outcome = sandbox.run_python("print(1)")
     assert not outcome.ok and "cannot isolate untrusted code" in outcome.error
+
+
+def test_the_prelude_guard_is_importable_and_refuses_outside_its_folders(monkeypatch):
+    # Imported as a module (not as the sandboxed program) the prelude installs nothing.
+    from sandbox.drivers import prelude
+
+    monkeypatch.setattr(prelude, "_ALLOWED_READ", ("/py/",))
+    monkeypatch.setattr(prelude, "_WRITABLE", ("/tmp/",))
+    prelude._sandbox_guard("open", ("/py/lib/os.py", "r", 0))
+    with pytest.raises(PermissionError, match="reading /etc/passwd is not allowed"):
+        prelude._sandbox_guard("open", ("/py/../etc/passwd", "r", 0))
+    with pytest.raises(PermissionError, match="writing files is not allowed"):
+        prelude._sandbox_guard("open", ("/py/lib/os.py", None, os.O_WRONLY))
+    with pytest.raises(PermissionError, match="network access"):
+        prelude._sandbox_guard("socket.connect", (None, ("127.0.0.1", 80)))
+
+
+def test_every_driver_is_a_real_file():
+    from sandbox import driver
+
+    for name in ("prelude", "unit_tests", "strategy"):
+        compile(driver(name), f"{name}.py", "exec")  # a syntax error here would break every run

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import resource
 import shutil
@@ -35,6 +36,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 NOBODY = 65534
@@ -65,76 +67,14 @@ class SandboxResult:
         return self.error is None and self.exit_code == 0
 
 
-# The prelude runs first inside the sandbox, before any untrusted line.
-PRELUDE = r"""
-import os as _os, sys
-RESULT_FD = {result_fd}
+def driver(name: str) -> str:
+    """The text of a driver program in sandbox/drivers/ (``prelude``, ``unit_tests``, ``strategy``)."""
+    return _driver_text(f"{name}.py")
 
 
-def emit_result(data: bytes) -> None:
-    # Hands bytes back to the caller through file descriptor RESULT_FD (a pipe).
-    view = memoryview(data)
-    while view:
-        view = view[_os.write(RESULT_FD, view):]
-
-
-sys.path[:] = [p for p in sys.path if p] + [p for p in {site!r} if p]
-_ALLOWED_READ = tuple({allowed!r})
-_WRITABLE = ({writable!r},)
-
-def _sandbox_guard(event, args):
-    if event == "open":
-        path, mode, flags = args[0], args[1], args[2]
-        if isinstance(path, int):
-            return
-        text = _os.path.realpath(_os.fsdecode(path))  # no "allowed/../../etc" tricks
-        if isinstance(mode, str):
-            writing = any(m in mode for m in "wax+")
-        else:  # os.open: the flags say it
-            writing = bool(flags & (_os.O_WRONLY | _os.O_RDWR | _os.O_CREAT | _os.O_TRUNC | _os.O_APPEND))
-        if writing and not text.startswith(_WRITABLE):
-            raise PermissionError("writing files is not allowed in the sandbox")
-        if not writing and not text.startswith(_ALLOWED_READ):
-            raise PermissionError(f"reading {{text}} is not allowed in the sandbox")
-    elif event in ("socket.__new__", "socket.connect", "socket.bind", "socket.getaddrinfo"):
-        raise PermissionError("network access is not allowed in the sandbox")
-    elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-                   "os.forkpty", "pty.spawn", "os.startfile", "os.kill", "os.killpg", "_thread.start_new_thread"):
-        raise PermissionError("starting processes or threads is not allowed in the sandbox")
-    elif (event == "ctypes.dlopen" and args[0] is not None) or event in ("ctypes.dlsym", "ctypes.call_function"):
-        raise PermissionError("calling native code through ctypes is not allowed in the sandbox")
-
-def install_guard():
-    # Irreversible: once added, an audit hook stays for the life of the process.
-    sys.addaudithook(_sandbox_guard)
-
-
-if {guard_now!r}:
-    install_guard()
-"""
-
-_JAIL_SCRIPT = r"""
-set -e
-R="$1"; PY="$2"; SITE="$3"; DROP="$4"
-mount -t tmpfs -o size=8m,mode=755 tmpfs "$R"
-mkdir -p "$R/py" "$R/site" "$R/usr" "$R/dev" "$R/tmp" "$R/work"
-for pair in "$PY:py" "$SITE:site" "/usr:usr"; do
-  src="${pair%%:*}"; dst="$R/${pair##*:}"
-  mount --bind "$src" "$dst"; mount -o remount,bind,ro "$dst"
-done
-ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"; ln -s usr/bin "$R/bin"
-for d in null urandom zero; do touch "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done
-mount -t tmpfs -o size=1m,mode=1777 tmpfs "$R/tmp"
-cp "$5" "$R/work/program.py"
-shift 5
-# No capabilities survive into the program: without CAP_SYS_CHROOT there is no climbing out of the
-# chroot, and without the others nothing to mount, trace or signal.
-CAPS="--no-new-privs --bounding-set=-all --inh-caps=-all"
-if [ "$DROP" = "1" ]; then
-  exec chroot "$R" /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups $CAPS "$@"
-fi
-exec chroot "$R" /usr/bin/setpriv --securebits=+noroot,+noroot_locked $CAPS "$@"
-"""
+@functools.cache
+def _driver_text(filename: str) -> str:
+    return resources.files("sandbox.drivers").joinpath(filename).read_text(encoding="utf-8")
 
 
 def _python_home() -> Path:
@@ -220,8 +160,8 @@ def run_python(
         result_read, result_write = os.pipe()
         program = work_dir / "program.py"
         writable = "/tmp/" if jailed else str(work_dir / "tmp") + "/"
-        prelude = PRELUDE.format(site=site, allowed=allowed, writable=writable, result_fd=result_write, guard_now=guard)
-        program.write_text(prelude + "\n" + source)
+        config = {"site": site, "allowed": allowed, "writable": writable, "result_fd": result_write, "guard_now": guard}
+        program.write_text(driver("prelude") + "\n" + source)
         os.chmod(program, 0o644)
         root = work_dir / "root"
         root.mkdir(mode=0o755)
@@ -233,14 +173,14 @@ def run_python(
             if not as_root:
                 namespaces = ["--user", "--map-root-user", *namespaces]
             command = [
-                "unshare", *namespaces, "/bin/sh", "-c", _JAIL_SCRIPT, "jail", str(root),
+                "unshare", *namespaces, "/bin/sh", "-c", _driver_text("jail.sh"), "jail", str(root),
                 str(_python_home()), str(_site_packages()), "1" if as_root else "0", str(program),
                 "/usr/bin/env", "-i", *(f"{k}={v}" for k, v in env.items()),
-                "/py/bin/" + _python_binary().name, *python_args, "/work/program.py",
+                "/py/bin/" + _python_binary().name, *python_args, "/work/program.py", json.dumps(config),
             ]  # fmt: skip
             child_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
         else:
-            command = [str(_python_binary()), *python_args, str(program)]
+            command = [str(_python_binary()), *python_args, str(program), json.dumps(config)]
             child_env = {k: v for k, v in env.items() if k != "LD_LIBRARY_PATH"}
             if (_python_home() / "lib").is_dir():
                 child_env["LD_LIBRARY_PATH"] = str(_python_home() / "lib")
@@ -363,20 +303,6 @@ def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used
 
 # --- coding tasks --------------------------------------------------------------------------------
 
-_TEST_DRIVER = r"""
-import json as _json, traceback as _traceback
-_results = []
-for _name, _test in [(n, f) for n, f in list(globals().items()) if n.startswith("test_") and callable(f)]:
-    try:
-        _test()
-        _results.append({"name": _name, "passed": True, "message": ""})
-    except AssertionError as _exc:
-        _results.append({"name": _name, "passed": False, "message": str(_exc) or "assertion failed"})
-    except Exception as _exc:
-        _results.append({"name": _name, "passed": False, "message": f"{type(_exc).__name__}: {_exc}"})
-emit_result(_json.dumps(_results).encode())
-"""
-
 
 @dataclass
 class TestRun:
@@ -388,9 +314,7 @@ class TestRun:
 
 def run_tests(code: str, tests: str, *, limits: Limits = Limits(cpu_seconds=5, wall_seconds=15)) -> TestRun:
     """Run submitted `code`, then the hidden `tests` (functions named test_*), in the sandbox."""
-    import json
-
-    program = f"{code}\n\n{tests}\n\n{_TEST_DRIVER}"
+    program = f"{code}\n\n{tests}\n\n{driver('unit_tests')}"
     outcome = run_python(program, limits=limits)
     try:
         results = json.loads(outcome.result) if outcome.result else []
