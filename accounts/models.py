@@ -3,7 +3,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from curriculum_site.fields import choices_check, created_at, seed_boolean, updated_at, uuid_primary_key
+from common.fields import choices_check, created_at, seed_boolean, updated_at, uuid_primary_key
 
 
 class Role(models.TextChoices):

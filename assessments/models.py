@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from common.fields import choices_check, created_at, range_check, uuid_primary_key
 from courses.models import Module
-from curriculum_site.fields import choices_check, created_at, range_check, uuid_primary_key
 
 
 class QuestionType(models.TextChoices):

@@ -5,7 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from markdownx.models import MarkdownxField
 
-from curriculum_site.fields import (
+from common.fields import (
     choices_check,
     created_at,
     range_check,

@@ -5,8 +5,8 @@ import hashlib
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
+from common.markdown import render_markdown
 from courses.models import Lesson
-from curriculum_site.markdown import render_markdown
 
 RENDER_VERSION = 1  # bump when the renderer or sanitiser changes, to refresh every cached lesson
 

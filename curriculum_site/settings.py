@@ -267,7 +267,7 @@ MEDIA_URL = "media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "curriculum_site.markdown.render_markdown"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "common.markdown.render_markdown"
 MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_MEDIA_PATH = "markdownx/"

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from curriculum_site.fields import choices_check, created_at, range_check, seed_boolean, updated_at, uuid_primary_key
+from common.fields import choices_check, created_at, range_check, seed_boolean, updated_at, uuid_primary_key
 
 
 class LLMProvider(models.TextChoices):

@@ -1,6 +1,6 @@
 import pytest
 
-from curriculum_site.markdown import render_markdown
+from common.markdown import render_markdown
 
 XSS_PAYLOADS = [
     "<script>alert(1)</script>",
