@@ -2,7 +2,27 @@ from django.contrib import admin
 
 from assessments.forms import AssessmentAdminForm
 from assessments.models import Assessment, CodeSubmission, PeerReview, QuizAttempt
-from curriculum_site.admin_scoping import TaughtStudentsOnly
+from common.admin import reregister
+from courses.admin import LessonInline, ModuleAdmin, ResourceInline
+from courses.models import Module
+
+# community.admin narrows the attempt, submission and review lists to a teacher's cohorts.
+
+
+class AssessmentInline(admin.StackedInline):
+    model = Assessment
+    form = AssessmentAdminForm
+    extra = 0
+    show_change_link = True
+
+
+class ModuleWithQuestionsAdmin(ModuleAdmin):
+    """A module's page with its quiz questions and coding tasks between its lessons and resources."""
+
+    inlines = [LessonInline, AssessmentInline, ResourceInline]
+
+
+reregister(Module, ModuleWithQuestionsAdmin)
 
 
 @admin.register(Assessment)
@@ -21,7 +41,7 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuizAttempt)
-class QuizAttemptAdmin(TaughtStudentsOnly, admin.ModelAdmin):
+class QuizAttemptAdmin(admin.ModelAdmin):
     list_display = ("user", "assessment", "user_answer", "is_correct", "points_earned", "attempted_at")
     list_filter = ("is_correct", "assessment__module", "attempted_at")
     search_fields = ("user__username", "user__email", "assessment__question_text")
@@ -39,7 +59,7 @@ class PeerReviewInline(admin.TabularInline):
 
 
 @admin.register(CodeSubmission)
-class CodeSubmissionAdmin(TaughtStudentsOnly, admin.ModelAdmin):
+class CodeSubmissionAdmin(admin.ModelAdmin):
     list_display = ("user", "assessment", "submission_version", "status", "grade", "max_grade", "submitted_at")
     list_filter = ("status", "assessment__module")
     search_fields = ("user__username", "user__email", "instructor_feedback")
@@ -50,8 +70,7 @@ class CodeSubmissionAdmin(TaughtStudentsOnly, admin.ModelAdmin):
 
 
 @admin.register(PeerReview)
-class PeerReviewAdmin(TaughtStudentsOnly, admin.ModelAdmin):
-    student_path = "submission__user_id"
+class PeerReviewAdmin(admin.ModelAdmin):
     list_display = ("submission", "reviewer", "is_helpful", "submitted_at")
     list_filter = ("is_helpful",)
     search_fields = ("reviewer__username", "comments")

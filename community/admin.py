@@ -1,8 +1,40 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 
+import assessments.admin  # noqa: F401  (registers first the admins replaced below)
+import courses.admin  # noqa: F401
+from assessments.models import CodeSubmission, PeerReview, QuizAttempt
+from common.admin import reregister
 from community.models import Achievement, Cohort, CohortMember, CohortRole, ForumPost, VoteType
-from community.selectors import taught_cohorts
+from community.selectors import taught_cohorts, taught_students
+from courses.models import UserProgress
+
+
+class TaughtStudentsOnly:
+    """For a ModelAdmin: teachers see the rows of the learners in the cohorts they teach; admins
+    see everyone. `student_path` is the lookup from the model to its learner's id."""
+
+    student_path = "user_id"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_teacher:
+            queryset = queryset.filter(**{f"{self.student_path}__in": taught_students(user)})
+        return queryset
+
+
+# Cohorts live here, so this app narrows the learner-data lists of the apps below it (their admin
+# modules, imported above, have registered theirs by now).
+for model, student_path in (
+    (UserProgress, "user_id"),
+    (QuizAttempt, "user_id"),
+    (CodeSubmission, "user_id"),
+    (PeerReview, "submission__user_id"),
+):
+    registered = type(admin.site.get_model_admin(model))
+    scoped = type(f"Taught{registered.__name__}", (TaughtStudentsOnly, registered), {"student_path": student_path})
+    reregister(model, scoped)
 
 # forum_votes and user_achievements have composite primary keys, which Django's admin cannot
 # register; their rows are shown read-only on the post and the achievement instead.

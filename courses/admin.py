@@ -1,13 +1,7 @@
 from django.contrib import admin
-from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 
-from assessments.forms import AssessmentAdminForm
-from assessments.models import Assessment
+from common.admin import MARKDOWN_EDITOR
 from courses.models import LearningResource, Lesson, Module, UserProgress
-from curriculum_site.admin_scoping import TaughtStudentsOnly
-
-MARKDOWN_EDITOR = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
 
 
 class LessonInline(admin.StackedInline):
@@ -15,13 +9,6 @@ class LessonInline(admin.StackedInline):
     extra = 0
     fields = ("order_index", "title", "lesson_type", "estimated_minutes", "content")
     formfield_overrides = MARKDOWN_EDITOR
-    show_change_link = True
-
-
-class AssessmentInline(admin.StackedInline):
-    model = Assessment
-    form = AssessmentAdminForm
-    extra = 0
     show_change_link = True
 
 
@@ -39,7 +26,7 @@ class ModuleAdmin(admin.ModelAdmin):
     list_filter = ("track", "is_published")
     search_fields = ("title", "description")
     ordering = ("order_index",)
-    inlines = [LessonInline, AssessmentInline, ResourceInline]
+    inlines = [LessonInline, ResourceInline]  # assessments.admin adds the questions between them
 
 
 @admin.register(Lesson)
@@ -54,7 +41,7 @@ class LessonAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserProgress)
-class UserProgressAdmin(TaughtStudentsOnly, admin.ModelAdmin):
+class UserProgressAdmin(admin.ModelAdmin):  # community.admin narrows it to a teacher's cohorts
     list_display = ("user", "module", "status", "progress_percent", "time_spent_minutes", "last_accessed")
     list_filter = ("status", "module__track", "module")
     search_fields = ("user__username", "user__email")
