@@ -1,4 +1,5 @@
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import ForeignObjectRel
 
 from accounts.models import User
 
@@ -7,14 +8,12 @@ from accounts.models import User
 def user_delete(*, user: User) -> None:
     """Delete a user and, through the database's ON DELETE CASCADE, everything that is theirs.
 
-    The schema keeps three references without ON DELETE (who created a cohort, added a resource,
-    graded a submission): those rows belong to others, so the reference is cleared first.
+    The schema keeps some references without ON DELETE (who created a cohort, added a resource,
+    graded a submission): those rows belong to others, so the reference is cleared first. They are
+    found from the model graph, so this app needs to know none of the apps that point at users.
     """
-    from assessments.models import CodeSubmission
-    from community.models import Cohort
-    from courses.models import LearningResource
-
-    Cohort.objects.filter(created_by=user).update(created_by=None)
-    LearningResource.objects.filter(added_by=user).update(added_by=None)
-    CodeSubmission.objects.filter(graded_by=user).update(graded_by=None)
+    for relation in User._meta.get_fields(include_hidden=True):  # hidden: related_name="+" too
+        if isinstance(relation, ForeignObjectRel) and relation.on_delete is models.DO_NOTHING and relation.field.null:
+            name = relation.field.name
+            relation.related_model._base_manager.filter(**{name: user}).update(**{name: None})
     user.delete()
