@@ -1,5 +1,6 @@
 from django import forms
 
+from assessments.answers import accepted_answers
 from assessments.models import Assessment, QuestionType
 
 OPTION_KEYS = ("A", "B", "C", "D")
@@ -63,7 +64,7 @@ class AssessmentAdminForm(forms.ModelForm):
                 self.add_error("correct_answer", "A true/false answer is the word true or false.")
             else:
                 data["correct_answer"] = answer.lower()
-        if qtype == QuestionType.SHORT_ANSWER and not [a for a in answer.split("|") if a.strip()]:
+        if qtype == QuestionType.SHORT_ANSWER and not accepted_answers(answer):
             self.add_error("correct_answer", "List the accepted answers separated by |.")
         if qtype == QuestionType.CODING_TASK:
             for name in ("test_code", "reference_solution"):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from assessments.answers import accepted_answers, short_answer_matches
 from common.fields import choices_check, created_at, range_check, uuid_primary_key
 from courses.models import Module
 
@@ -16,6 +17,15 @@ class SubmissionStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     GRADED = "graded", "Graded"
     REVISION_NEEDED = "revision-needed", "Revision needed"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def quiz(self) -> "AssessmentQuerySet":
+        """The questions a module's quiz asks: everything but coding tasks (graded in the sandbox)."""
+        return self.exclude(question_type=QuestionType.CODING_TASK)
+
+    def coding_tasks(self) -> "AssessmentQuerySet":
+        return self.filter(question_type=QuestionType.CODING_TASK)
 
 
 class Assessment(models.Model):
@@ -39,6 +49,8 @@ class Assessment(models.Model):
     test_code = models.TextField(blank=True, default="", db_default="", help_text="Hidden tests: test_* functions.")
     reference_solution = models.TextField(blank=True, default="", db_default="")
 
+    objects = AssessmentQuerySet.as_manager()
+
     class Meta:
         db_table = "assessments"
         ordering = ["module_id", "order_index"]
@@ -54,6 +66,25 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module_id}.{self.order_index} {self.question_text[:60]}"
+
+    @property
+    def is_coding_task(self) -> bool:
+        return self.question_type == QuestionType.CODING_TASK
+
+    @property
+    def accepted_answers(self) -> list[str]:
+        """Short answer: every accepted spelling; other types: the one correct answer."""
+        if self.question_type == QuestionType.SHORT_ANSWER:
+            return accepted_answers(self.correct_answer)
+        return [self.correct_answer] if self.correct_answer else []
+
+    def is_correct(self, answer: str) -> bool:
+        answer = (answer or "").strip()
+        if self.question_type == QuestionType.SHORT_ANSWER:
+            return short_answer_matches(answer, self.correct_answer)
+        if self.question_type == QuestionType.TRUE_FALSE:
+            return answer.lower() == (self.correct_answer or "").lower()
+        return answer == (self.correct_answer or "")
 
 
 class QuizSitting(models.Model):

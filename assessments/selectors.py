@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from assessments.models import Assessment, QuestionType, QuizSitting
+from assessments.models import Assessment, QuizSitting
 from courses.models import Module
 
 
 def quiz_questions(module: Module) -> list[Assessment]:
     """The questions a module's quiz page asks (coding tasks are graded elsewhere)."""
-    return list(module.assessments.exclude(question_type=QuestionType.CODING_TASK).order_by("order_index"))
+    return list(module.assessments.quiz().order_by("order_index"))
 
 
 @dataclass
@@ -25,7 +25,7 @@ class QuizSummary:
 
 
 def quiz_summary(*, user, module: Module) -> QuizSummary:
-    count = module.assessments.exclude(question_type=QuestionType.CODING_TASK).count()
+    count = module.assessments.quiz().count()
     if not user.is_authenticated:
         return QuizSummary(count, 0, None, False, settings.QUIZ_PASS_PERCENT)
     sittings = list(QuizSitting.objects.filter(user=user, module=module).values_list("percent", "passed"))

@@ -12,8 +12,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, QuestionType, QuizAttempt, QuizSitting
-from courses.content_format import short_answer_matches
+from assessments.models import Assessment, QuizAttempt, QuizSitting
 from courses.models import Module
 from courses.services import module_visit, progress_for_update, progress_recompute
 
@@ -54,15 +53,6 @@ def quiz_ticket_read(value: str, *, module: Module) -> QuizTicket | None:
     return ticket if ticket.module_id == module.id else None
 
 
-def answer_is_correct(question: Assessment, answer: str) -> bool:
-    answer = (answer or "").strip()
-    if question.question_type == QuestionType.SHORT_ANSWER:
-        return short_answer_matches(answer, question.correct_answer or "")
-    if question.question_type == QuestionType.TRUE_FALSE:
-        return answer.lower() == (question.correct_answer or "").lower()
-    return answer == (question.correct_answer or "")
-
-
 def sittings_left_today(*, user, module: Module) -> int:
     start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     used = QuizSitting.objects.filter(user=user, module=module, submitted_at__gte=start_of_day).count()
@@ -74,7 +64,7 @@ def sitting_grade(*, sitting: QuizSitting, questions: list[Assessment], answers:
     attempts = []
     for question in questions:
         answer = str(answers.get(str(question.id), "")).strip()
-        correct = answer_is_correct(question, answer)
+        correct = question.is_correct(answer)
         attempts.append(
             QuizAttempt(
                 user_id=sitting.user_id,

@@ -141,7 +141,7 @@ class Achievement(models.Model):
     description = models.TextField(null=True, blank=True)
     icon = models.CharField(max_length=50, null=True, blank=True)
     category = models.CharField(max_length=50, choices=AchievementCategory.choices, null=True, blank=True)
-    criteria = models.JSONField(null=True, blank=True, help_text="See courses/content/FORMAT.md for the grammar.")
+    criteria = models.JSONField(null=True, blank=True, help_text="See curriculum/content/FORMAT.md for the grammar.")
     points = models.IntegerField(null=True, default=0, db_default=0)
     is_active = seed_boolean(True)
 

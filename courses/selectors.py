@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Prefetch
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from assessments.models import Assessment
-from community.models import Achievement
-from courses.content_format import (
-    AchievementData,
-    AssessmentData,
-    Curriculum,
-    LessonData,
-    ModuleData,
-    ResourceData,
-)
 from courses.models import (
-    LearningResource,
     Lesson,
     LessonCompletion,
     Module,
@@ -28,69 +17,6 @@ from courses.models import (
     Track,
     UserProgress,
 )
-
-
-def curriculum_for_export() -> Curriculum:
-    """The database's curriculum in the shape of the content files (four queries in all)."""
-    modules = Module.objects.order_by("id").prefetch_related(
-        Prefetch("lessons", queryset=Lesson.objects.order_by("order_index")),
-        Prefetch("assessments", queryset=Assessment.objects.order_by("order_index")),
-        Prefetch("resources", queryset=LearningResource.objects.order_by("created_at", "title")),
-    )
-    return Curriculum(
-        modules=[
-            ModuleData(
-                id=m.id,
-                slug=m.slug or f"module-{m.id}",
-                title=m.title,
-                track=m.track,
-                prerequisites=list(m.prerequisites or []),
-                description=m.description or "",
-                lessons=[
-                    LessonData(
-                        order_index=lesson.order_index,
-                        slug=lesson.slug or f"lesson-{lesson.order_index}",
-                        title=lesson.title,
-                        lesson_type=lesson.lesson_type or "reading",
-                        content=lesson.content,
-                    )
-                    for lesson in m.lessons.all()
-                ],
-                assessments=[
-                    AssessmentData(
-                        order_index=a.order_index,
-                        question_type=a.question_type,
-                        question_text=a.question_text,
-                        correct_answer=a.correct_answer,
-                        explanation=a.explanation or "",
-                        points=a.points if a.points is not None else 10,
-                        options=a.options,
-                        starter_code=a.starter_code,
-                        test_code=a.test_code,
-                        reference_solution=a.reference_solution,
-                    )
-                    for a in m.assessments.all()
-                ],
-                resources=[
-                    ResourceData(title=r.title, url=r.url, resource_type=r.resource_type, difficulty=r.difficulty)
-                    for r in m.resources.all()
-                ],
-            )
-            for m in modules
-        ],
-        achievements=[
-            AchievementData(
-                name=a.name,
-                description=a.description or "",
-                icon=a.icon or "",
-                category=a.category,
-                points=a.points or 0,
-                criteria=a.criteria,
-            )
-            for a in Achievement.objects.order_by("category", "name")
-        ],
-    )
-
 
 # --- learner pages ---------------------------------------------------------------------------
 

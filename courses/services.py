@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,9 +11,6 @@ from django.db.models import Case, F, Max, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assessments.models import Assessment
-from community.models import Achievement
-from courses.content_format import CONTENT_DIR, AssessmentData, LessonData, ModuleData, read_curriculum
 from courses.models import (
     LearningResource,
     Lesson,
@@ -25,134 +20,6 @@ from courses.models import (
     ResourceVote,
     UserProgress,
 )
-
-
-@dataclass
-class SeedReport:
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
-    unchanged: dict[str, int] = field(default_factory=dict)
-    kept: list[str] = field(default_factory=list)  # rows in the database that the files no longer have
-
-    def count(self, bucket: str, kind: str) -> None:
-        counts = getattr(self, bucket)
-        counts[kind] = counts.get(kind, 0) + 1
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-
-def _apply(obj, values: dict, *, update: bool, report: SeedReport, kind: str) -> None:
-    """Create `obj` from `values`, or (with update) overwrite the fields that differ."""
-    if obj._state.adding:
-        for name, value in values.items():
-            setattr(obj, name, value)
-        obj.full_clean()
-        obj.save()
-        report.count("created", kind)
-        return
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if update and changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.full_clean()
-        obj.save()
-        report.count("updated", kind)
-    else:
-        report.count("unchanged", kind)
-
-
-def _module_values(module: ModuleData) -> dict:
-    return {
-        "title": module.title,
-        "slug": module.slug,
-        "description": module.description,
-        "track": module.track,
-        "duration_hours": Decimal(str(module.duration_hours)),
-        "order_index": module.id,
-        "is_published": True,
-        "prerequisites": list(module.prerequisites),
-    }
-
-
-def _lesson_values(lesson: LessonData) -> dict:
-    return {
-        "title": lesson.title,
-        "content": lesson.content,
-        "lesson_type": lesson.lesson_type,
-        "order_index": lesson.order_index,
-        "estimated_minutes": lesson.estimated_minutes,
-    }
-
-
-def _assessment_values(item: AssessmentData) -> dict:
-    return {
-        "question_text": item.question_text,
-        "question_type": item.question_type,
-        "options": item.options,
-        "correct_answer": item.correct_answer,
-        "explanation": item.explanation,
-        "points": item.points,
-        "starter_code": item.starter_code,
-        "test_code": item.test_code,
-        "reference_solution": item.reference_solution,
-    }
-
-
-@transaction.atomic
-def curriculum_seed(*, root: Path = CONTENT_DIR, update: bool = False) -> SeedReport:
-    """Load the curriculum files into the database in one transaction.
-
-    Every file is validated first (ContentError lists every problem; nothing is written). Without
-    `update`, existing rows are left as they are, so a second run changes nothing. With `update`,
-    rows are overwritten from the files. Rows the files no longer have are kept and reported: deleting
-    a lesson or question would delete students' completions and attempts.
-    """
-    curriculum = read_curriculum(root)
-    report = SeedReport()
-    existing_modules = Module.objects.in_bulk([m.id for m in curriculum.modules])
-    for data in curriculum.modules:
-        module = existing_modules.get(data.id) or Module(id=data.id)
-        _apply(module, _module_values(data), update=update, report=report, kind="modules")
-
-        lessons = {lesson.slug: lesson for lesson in module.lessons.all()}
-        for lesson_data in data.lessons:
-            lesson = lessons.pop(lesson_data.slug, None) or Lesson(module=module, slug=lesson_data.slug)
-            _apply(lesson, _lesson_values(lesson_data), update=update, report=report, kind="lessons")
-        report.kept += [f"lesson {module.id}/{slug}" for slug in lessons]
-
-        questions = {q.order_index: q for q in module.assessments.all()}
-        for item in data.assessments:
-            question = questions.pop(item.order_index, None) or Assessment(module=module, order_index=item.order_index)
-            _apply(question, _assessment_values(item), update=update, report=report, kind="assessments")
-        report.kept += [f"assessment {module.id}/{order}" for order in questions]
-
-        resources = {r.url: r for r in module.resources.all()}
-        for resource_data in data.resources:
-            resource = resources.pop(resource_data.url, None) or LearningResource(module=module, url=resource_data.url)
-            values = {
-                "title": resource_data.title,
-                "resource_type": resource_data.resource_type,
-                "difficulty": resource_data.difficulty,
-            }
-            _apply(resource, values, update=update, report=report, kind="resources")
-        report.kept += [f"resource {module.id}/{url}" for url in resources]
-
-    achievements = {a.name: a for a in Achievement.objects.all()}
-    for data in curriculum.achievements:
-        achievement = achievements.get(data.name) or Achievement(name=data.name)
-        values = {
-            "description": data.description,
-            "icon": data.icon,
-            "category": data.category,
-            "points": data.points,
-            "criteria": data.criteria,
-            "is_active": True,
-        }
-        _apply(achievement, values, update=update, report=report, kind="achievements")
-    return report
-
 
 # --- progress ----------------------------------------------------------------------------------
 
@@ -184,14 +51,14 @@ def progress_recompute(*, user, module: Module) -> UserProgress:
     percent = (completed lessons + quiz passed) / (lessons + 1) × 100; completed when every lesson
     is complete and the quiz is passed. The row is locked, so two tabs cannot interleave.
     """
-    from assessments.models import QuestionType, QuizSitting
+    from assessments.models import QuizSitting
 
     with transaction.atomic():
         progress = progress_for_update(user=user, module=module)
         lessons = module.lessons.count()
         done = LessonCompletion.objects.filter(user=user, lesson__module=module).count()
         # A module without quiz questions is measured by its lessons alone.
-        has_quiz = module.assessments.exclude(question_type=QuestionType.CODING_TASK).exists()
+        has_quiz = module.assessments.quiz().exists()
         quiz_passed = has_quiz and QuizSitting.objects.filter(user=user, module=module, passed=True).exists()
         parts = lessons + (1 if has_quiz else 0)
         now = timezone.now()

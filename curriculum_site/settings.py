@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "assessments",
     "community",
     "trading",
+    "curriculum",
 ]
 
 MIDDLEWARE = [

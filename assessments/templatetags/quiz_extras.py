@@ -1,5 +1,7 @@
 from django import template
 
+from assessments.answers import accepted_answers
+
 register = template.Library()
 
 
@@ -11,4 +13,4 @@ def get_item(mapping, key):
 @register.filter
 def first_answer(accepted: str) -> str:
     """The first of the accepted short answers ("nonce|a nonce" shows as "nonce")."""
-    return (accepted or "").split("|")[0].strip()
+    return next(iter(accepted_answers(accepted)), "")

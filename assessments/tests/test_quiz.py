@@ -66,7 +66,7 @@ def test_the_quiz_page_asks_no_coding_tasks(quiz_module):
 )
 def test_grading_each_question_type(qtype, correct, given, expected):
     question = AssessmentFactory.build(question_type=qtype, correct_answer=correct)
-    assert services.answer_is_correct(question, given) is expected
+    assert question.is_correct(given) is expected
 
 
 def test_a_sitting_writes_one_attempt_per_question_with_points_and_time(quiz_module):

@@ -1,25 +1,20 @@
-"""Read, validate and write the curriculum content files (see courses/content/FORMAT.md).
+"""Read, validate and write the curriculum content files (see curriculum/content/FORMAT.md).
 
-Pure Python (no Django) so that authors can validate content with
-`python courses/content_format.py validate [DIR]` before anything touches a database.
+Pure Python (no Django models): `manage.py validate_curriculum` checks the files, and runs every
+coding task in the sandbox, before anything touches a database.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import yaml
 
-if __name__ == "__main__":
-    # Run as a script, this folder comes first on sys.path and its selectors.py would shadow the
-    # standard library's (imported by subprocess).
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, for the sandbox
+from assessments.answers import accepted_answers
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 TRACKS = ("user", "power-user", "developer", "architect")
@@ -141,16 +136,6 @@ def estimate_minutes(markdown_text: str, lesson_type: str) -> int:
     return max(1, math.ceil(minutes))
 
 
-def normalise_short_answer(text: str) -> str:
-    """Case- and whitespace-insensitive: "5000 sats", "5000sats" and " 5000  SATS " are one answer."""
-    return "".join(str(text).split()).casefold()
-
-
-def short_answer_matches(answer: str, accepted: str) -> bool:
-    given = normalise_short_answer(answer)
-    return any(given == normalise_short_answer(option) for option in accepted.split("|") if option.strip())
-
-
 # --- reading -----------------------------------------------------------------------------------
 
 
@@ -266,7 +251,7 @@ def _read_assessment(path: Path, index: int, item, problems: list[str]) -> Asses
             problems.append(f"{path}: {where} answer must be the text 'true' or 'false' (quote it in YAML)")
         data.correct_answer = answer
     elif qtype == "short-answer":
-        if not isinstance(answer, str) or not [a for a in answer.split("|") if a.strip()]:
+        if not isinstance(answer, str) or not accepted_answers(answer):
             problems.append(f"{path}: {where} answer must list accepted answers separated by |")
         data.correct_answer = answer
     else:
@@ -544,7 +529,7 @@ def write_curriculum(curriculum: Curriculum, root: Path) -> list[Path]:
     return written
 
 
-# --- command line for authors ------------------------------------------------------------------
+# --- checks for authors ----------------------------------------------------------------------
 
 
 def run_coding_task(assessment: AssessmentData, code: str) -> tuple[bool, str]:
@@ -556,26 +541,28 @@ def run_coding_task(assessment: AssessmentData, code: str) -> tuple[bool, str]:
     return run.passed, run.error or "; ".join(failures)
 
 
-def _main(argv: list[str]) -> int:
-    if len(argv) < 1 or argv[0] != "validate":
-        print("usage: python courses/content_format.py validate [CONTENT_DIR] [--module N]")
-        return 2
-    root = Path(argv[1]) if len(argv) > 1 and not argv[1].startswith("--") else CONTENT_DIR
-    only = int(argv[argv.index("--module") + 1]) if "--module" in argv else None
+@dataclass
+class Validation:
+    modules: list[ModuleData]
+    problems: list[str]
+
+
+def validate_curriculum(root: Path = CONTENT_DIR, *, module: int | None = None, run_code: bool = True) -> Validation:
+    """Every problem in the files; with `run_code`, each coding task's reference solution must pass
+    its hidden tests in the sandbox and its starter code must fail them."""
     problems: list[str] = []
     folders = sorted((root / "modules").glob("[0-9][0-9]-*"))
-    if only:
-        folders = [f for f in folders if f.name.startswith(f"{only:02d}-")]
+    if module is not None:
+        folders = [f for f in folders if f.name.startswith(f"{module:02d}-")]
+        if not folders:
+            problems.append(f"{root / 'modules'}: there is no module {module}")
+    modules = []
     for folder in folders:
-        module = read_module(folder, problems)
-        if not module:
+        data = read_module(folder, problems)
+        if not data:
             continue
-        words = [lesson.prose_words for lesson in module.lessons]
-        print(
-            f"module {module.id}: {len(module.lessons)} lessons, words {words}, "
-            f"{module.total_minutes} min, {len(module.assessments)} assessments, {len(module.resources)} resources"
-        )
-        for a in module.assessments:
+        modules.append(data)
+        for a in data.assessments if run_code else []:
             if a.question_type != "coding-task":
                 continue
             ok, output = run_coding_task(a, a.reference_solution)
@@ -584,11 +571,4 @@ def _main(argv: list[str]) -> int:
             ok, _ = run_coding_task(a, a.starter_code)
             if ok:
                 problems.append(f"{folder}: assessment {a.order_index} starter code passes the tests; it must fail")
-    for problem in problems:
-        print("PROBLEM:", problem)
-    print("OK" if not problems else f"{len(problems)} problem(s)")
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+    return Validation(modules, problems)

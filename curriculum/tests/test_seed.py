@@ -9,8 +9,8 @@ from django.db import connection
 from accounts.tests.factories import UserFactory
 from assessments.models import Assessment
 from community.models import Achievement
-from courses.content_format import CONTENT_DIR
 from courses.models import LearningResource, Lesson, LessonCompletion, Module
+from curriculum.content_format import CONTENT_DIR
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from courses.content_format import (
+from curriculum.content_format import (
     ACHIEVEMENT_CATEGORIES,
     MIN_LESSON_WORDS,
     read_curriculum,

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.content_format import write_curriculum
-from courses.selectors import curriculum_for_export
+from curriculum.content_format import write_curriculum
+from curriculum.selectors import curriculum_for_export
 
 
 class Command(BaseCommand):

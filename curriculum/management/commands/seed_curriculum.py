@@ -3,12 +3,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.content_format import CONTENT_DIR, ContentError
-from courses.services import curriculum_seed
+from curriculum.content_format import CONTENT_DIR, ContentError
+from curriculum.services import curriculum_seed
 
 
 class Command(BaseCommand):
-    help = "Load the 17-module curriculum from courses/content/ (idempotent; --update overwrites from the files)."
+    help = "Load the 17-module curriculum from curriculum/content/ (idempotent; --update overwrites from the files)."
 
     def add_arguments(self, parser):
         parser.add_argument("--update", action="store_true", help="overwrite database content from the files")
