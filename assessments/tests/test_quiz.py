@@ -1,11 +1,9 @@
 """Grading and recording quiz sittings."""
 
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -13,6 +11,7 @@ from assessments import services
 from assessments.models import QuestionType, QuizAttempt, QuizSitting
 from assessments.selectors import quiz_questions
 from assessments.tests.factories import AssessmentFactory
+from common.testing import race
 from courses.models import ProgressStatus, UserProgress
 from courses.tests.factories import LessonFactory, ModuleFactory
 
@@ -118,23 +117,14 @@ def test_a_double_click_racing_itself_records_one_sitting(quiz_module):
     user = UserFactory()
     questions, answers = answers_for(quiz_module)
     same = ticket()
-    barrier = threading.Barrier(4)
-    results = []
 
-    def submit():
-        try:
-            barrier.wait()
-            sitting = services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers,
-                                           ticket=same)  # fmt: skip
-            results.append(sitting.pk)
-        finally:
-            connection.close()
+    def submit(_):
+        sitting = services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers,
+                                       ticket=same)  # fmt: skip
+        return sitting.pk
 
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = race(submit, range(4))
+    assert errors == []
     assert len(set(results)) == 1 and len(results) == 4
     assert QuizSitting.objects.count() == 1 and QuizAttempt.objects.count() == 3
 

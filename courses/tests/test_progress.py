@@ -1,16 +1,15 @@
 """Progress, time and votes: the services behind the learner pages."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from assessments.models import QuizSitting
 from assessments.tests.factories import AssessmentFactory
+from common.testing import race
 from courses import services
 from courses.models import LearningResource, ProgressStatus, ResourceVote, UserProgress
 from courses.tests.factories import LearningResourceFactory, LessonFactory, ModuleFactory
@@ -131,23 +130,7 @@ def test_resource_vote_toggles_and_counts():
 def test_simultaneous_votes_from_many_learners_are_all_counted():
     resource = LearningResourceFactory()
     users = [UserFactory() for _ in range(8)]
-    barrier = threading.Barrier(len(users))
-    errors = []
-
-    def vote(user):
-        try:
-            barrier.wait()
-            services.resource_vote_toggle(user=user, resource=resource)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=vote, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _, errors = race(lambda user: services.resource_vote_toggle(user=user, resource=resource), users)
     assert errors == []
     assert LearningResource.objects.get(pk=resource.pk).upvotes == 8 == ResourceVote.objects.count()
 
@@ -156,20 +139,8 @@ def test_simultaneous_votes_from_many_learners_are_all_counted():
 def test_two_tabs_completing_lessons_at_once_keep_progress_true():
     module, lessons = quiz_module(6)
     user = UserFactory()
-    barrier = threading.Barrier(len(lessons))
-
-    def complete(lesson):
-        try:
-            barrier.wait()
-            services.lesson_complete(user=user, lesson=lesson)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=complete, args=(lesson,)) for lesson in lessons]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _, errors = race(lambda lesson: services.lesson_complete(user=user, lesson=lesson), lessons)
+    assert errors == []
     progress = UserProgress.objects.get(user=user, module=module)
     assert progress.progress_percent == Decimal("85.71")  # 6 of 7
 

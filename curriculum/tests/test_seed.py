@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from assessments.models import Assessment
+from common.testing import table_digests
 from community.models import Achievement
 from courses.models import LearningResource, Lesson, LessonCompletion, Module
 from curriculum.content_format import CONTENT_DIR
@@ -15,16 +15,6 @@ from curriculum.content_format import CONTENT_DIR
 pytestmark = pytest.mark.django_db
 
 CURRICULUM_TABLES = ["modules", "lessons", "assessments", "learning_resources", "achievements"]
-
-
-def table_digests(tables) -> dict[str, str]:
-    """One md5 per table over every row's full text, in a stable order."""
-    digests = {}
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t")
-            digests[table] = cursor.fetchone()[0]
-    return digests
 
 
 def seed(*args) -> str:
