@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "community",
     "trading",
     "curriculum",
+    "demo",
 ]
 
 MIDDLEWARE = [

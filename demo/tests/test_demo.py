@@ -7,10 +7,10 @@ from django.db.models import Count, Q
 from accounts.models import Role, User
 from accounts.tests.factories import UserFactory
 from assessments.models import CodeSubmission, QuizAttempt, QuizSitting
+from common.testing import table_digests
 from community.models import Cohort, ForumPost, ForumVote, VoteType
-from courses.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from courses.models import LessonCompletion, ProgressStatus, UserProgress
-from courses.tests.test_seed import table_digests
+from demo.builder import DEMO_DOMAIN, DEMO_PASSWORD
 from trading.models import BotConfiguration, Candle
 
 pytestmark = pytest.mark.django_db

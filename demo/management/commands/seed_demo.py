@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.demo import DEMO_DOMAIN, DEMO_PASSWORD, demo_reset, demo_seed
+from demo.builder import DEMO_DOMAIN, DEMO_PASSWORD, demo_reset, demo_seed
 
 
 class Command(BaseCommand):
