@@ -51,3 +51,23 @@ def page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def course():
+    """Modules 1 and 2 (2 requires 1) and an unpublished 3, each with two lessons and a two-question quiz."""
+    from assessments.models import QuestionType
+    from assessments.tests.factories import AssessmentFactory
+    from courses.tests.factories import LessonFactory, ModuleFactory
+
+    first = ModuleFactory(id=1, title="Blockchain Technology")
+    second = ModuleFactory(id=2, title="Bitcoin", prerequisites=[1])
+    hidden = ModuleFactory(id=3, title="Draft module", is_published=False)
+    for module in (first, second, hidden):
+        for i in (1, 2):
+            LessonFactory(module=module, order_index=i, title=f"{module.title} lesson {i}",
+                          content=f"## Part {i}\n\nTeaching **text** for {module.title}.")  # fmt: skip
+        AssessmentFactory(module=module, order_index=1, correct_answer="B")
+        AssessmentFactory(module=module, order_index=2, question_type=QuestionType.TRUE_FALSE, options=None,
+                          correct_answer="true", explanation="Because it is.")  # fmt: skip
+    return first, second, hidden

@@ -17,3 +17,12 @@ def user_delete(*, user: User) -> None:
             name = relation.field.name
             relation.related_model._base_manager.filter(**{name: user}).update(**{name: None})
     user.delete()
+
+
+@transaction.atomic
+def profile_update(*, user: User, full_name: str, username: str) -> User:
+    user.full_name = full_name.strip() or None
+    user.username = username.strip()
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "username", "updated_at"])
+    return user

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from assessments.answers import accepted_answers, short_answer_matches
 from common.fields import choices_check, created_at, range_check, uuid_primary_key
@@ -117,6 +118,9 @@ class QuizSitting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on module {self.module_id}: {self.percent}%"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:quiz_result", args=[self.module_id, self.pk])
 
 
 class QuizAttempt(models.Model):

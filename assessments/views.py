@@ -6,15 +6,13 @@ from django.shortcuts import redirect, render
 
 from assessments import selectors, services
 from assessments.forms import QuizForm
+from courses.access import module_learnable
 from courses.services import module_visit
-from courses.views import learnable_module
 
 
 @login_required
-def quiz(request, module_id: int):
-    card, locked = learnable_module(request, module_id)
-    if locked:
-        return locked
+@module_learnable
+def quiz(request, card):
     module = card.module
     questions = selectors.quiz_questions(module)
     if request.method == "POST":
@@ -22,7 +20,7 @@ def quiz(request, module_id: int):
         ticket = services.quiz_ticket_read(request.POST.get("ticket", ""), module=module)
         if ticket is None:
             messages.error(request, "This quiz form has expired or was altered; here is a fresh one.")
-            return redirect("courses:quiz", module_id=module_id)
+            return redirect("assessments:quiz", module_id=module.id)
         if form.is_valid():
             try:
                 sitting = services.quiz_submit(
@@ -30,8 +28,8 @@ def quiz(request, module_id: int):
                 )
             except (services.QuizLimitReached, services.QuizUnavailable) as refusal:
                 messages.error(request, str(refusal))
-                return redirect("courses:module", module_id=module_id)
-            return redirect("courses:quiz_result", module_id=module_id, sitting_id=sitting.pk)
+                return redirect(module)
+            return redirect(sitting)
         messages.error(request, "Some questions need an answer; they are marked below. Nothing was submitted.")
     else:
         form = QuizForm(initial={"ticket": services.quiz_ticket_issue(module=module)}, questions=questions)
@@ -46,10 +44,8 @@ def quiz(request, module_id: int):
 
 
 @login_required
-def quiz_result(request, module_id: int, sitting_id):
-    card, locked = learnable_module(request, module_id)
-    if locked:
-        return locked
+@module_learnable
+def quiz_result(request, card, sitting_id):
     sitting = selectors.sitting_with_answers(user=request.user, module=card.module, sitting_id=sitting_id)
     if sitting is None:
         raise Http404("No such attempt")
@@ -58,9 +54,7 @@ def quiz_result(request, module_id: int, sitting_id):
 
 
 @login_required
-def quiz_history(request, module_id: int):
-    card, locked = learnable_module(request, module_id)
-    if locked:
-        return locked
+@module_learnable
+def quiz_history(request, card):
     sittings = selectors.sitting_history(user=request.user, module=card.module)
     return render(request, "assessments/quiz_history.html", {"card": card, "sittings": sittings})

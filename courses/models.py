@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.urls import reverse
 from markdownx.models import MarkdownxField
 
 from common.fields import (
@@ -80,6 +81,9 @@ class Module(models.Model):
     def __str__(self) -> str:
         return f"{self.id}. {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("courses:module", args=[self.id])
+
 
 class Lesson(models.Model):
     id = uuid_primary_key()
@@ -112,6 +116,17 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module_id}.{self.order_index} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("courses:lesson", args=[self.module_id, self.position])
+
+    @property
+    def position(self) -> int:
+        """1-based place among the module's lessons, as in its URL (one query; lists number by loop)."""
+        earlier = models.Q(order_index__lt=self.order_index) | models.Q(
+            order_index=self.order_index, created_at__lt=self.created_at
+        )
+        return Lesson.objects.filter(earlier, module_id=self.module_id).count() + 1
 
 
 class UserProgress(models.Model):

@@ -123,12 +123,3 @@ def resource_vote_toggle(*, user, resource: LearningResource) -> bool:
         return True
     LearningResource.objects.filter(pk=resource.pk).update(upvotes=F("upvotes") + 1)
     return True
-
-
-@transaction.atomic
-def profile_update(*, user, full_name: str, username: str):
-    user.full_name = full_name.strip() or None
-    user.username = username.strip()
-    user.full_clean(exclude=["password"])
-    user.save(update_fields=["full_name", "username", "updated_at"])
-    return user

@@ -2,25 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from courses import selectors, services
-from courses.forms import ProfileForm
+from courses.access import module_learnable, module_visible
 from courses.models import LearningResource, Track
 from courses.rendering import lesson_html
-
-
-def learnable_module(request, module_id: int):
-    """The module card if the user may study it now; Http404 when hidden, a redirect when locked."""
-    card = selectors.module_card(request.user, module_id)
-    if card is None:
-        raise Http404("No such module")
-    if card.locked:
-        names = ", ".join(f"{m.id}. {m.title}" for m in card.missing)
-        messages.warning(request, f"Module {card.module.id} is locked — complete {names} first.")
-        return card, redirect("courses:module", module_id=module_id)
-    return card, None
 
 
 def catalog(request):
@@ -29,10 +16,8 @@ def catalog(request):
     return render(request, "courses/catalog.html", {"groups": [g for g in groups if g[1]]})
 
 
-def module_detail(request, module_id: int):
-    card = selectors.module_card(request.user, module_id)
-    if card is None:
-        raise Http404("No such module")
+@module_visible
+def module_detail(request, card):
     lessons = selectors.module_lessons(card.module, request.user)
     resources = selectors.module_resources(card.module, request.user, request.GET)
     context = {
@@ -52,10 +37,8 @@ def _quiz_summary(user, module):
 
 
 @login_required
-def lesson_detail(request, module_id: int, position: int):
-    card, locked = learnable_module(request, module_id)
-    if locked:
-        return locked
+@module_learnable
+def lesson_detail(request, card, position: int):
     lessons = selectors.module_lessons(card.module, request.user)
     if not 1 <= position <= len(lessons):
         raise Http404("No such lesson")
@@ -76,10 +59,8 @@ def lesson_detail(request, module_id: int, position: int):
 
 @login_required
 @require_POST
-def lesson_complete(request, module_id: int, position: int):
-    card, locked = learnable_module(request, module_id)
-    if locked:
-        return locked
+@module_learnable
+def lesson_complete(request, card, position: int):
     lesson = selectors.lesson_at(card.module, position)
     if lesson is None:
         raise Http404("No such lesson")
@@ -93,15 +74,15 @@ def lesson_complete(request, module_id: int, position: int):
     messages.success(request, f"Lesson complete — module progress {progress.progress_percent:.0f}%.")
     lessons = selectors.module_lessons(card.module, request.user)
     if position < len(lessons):
-        return redirect("courses:lesson", module_id=module_id, position=position + 1)
-    return redirect("courses:module", module_id=module_id)
+        return redirect("courses:lesson", module_id=card.module.id, position=position + 1)
+    return redirect(card.module)
 
 
 @login_required
 @require_POST
-def heartbeat(request, module_id: int):
-    card, locked = learnable_module(request, module_id)
-    if locked:
+@module_visible
+def heartbeat(request, card):
+    if card.locked:
         return HttpResponse(status=403)
     credited = services.activity_heartbeat(user=request.user, module=card.module)
     return HttpResponse(str(credited), content_type="text/plain")
@@ -109,10 +90,8 @@ def heartbeat(request, module_id: int):
 
 @login_required
 @require_POST
-def resource_vote(request, module_id: int, resource_id):
-    card = selectors.module_card(request.user, module_id)
-    if card is None:
-        raise Http404("No such module")
+@module_visible
+def resource_vote(request, card, resource_id):
     resource = get_object_or_404(LearningResource, pk=resource_id, module=card.module)
     voted = services.resource_vote_toggle(user=request.user, resource=resource)
     resource.refresh_from_db(fields=["upvotes"])
@@ -120,21 +99,9 @@ def resource_vote(request, module_id: int, resource_id):
     if request.htmx:
         return render(request, "courses/module_detail.html#vote-button", {"resource": resource, "card": card})
     messages.success(request, "Thanks for your vote." if voted else "Vote removed.")
-    return redirect(reverse("courses:module", args=[module_id]) + "#resources")
+    return redirect(card.module.get_absolute_url() + "#resources")
 
 
 @login_required
 def dashboard(request):
     return render(request, "courses/dashboard.html", {"board": selectors.dashboard(request.user)})
-
-
-@login_required
-def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.profile_update(
-            user=request.user, full_name=form.cleaned_data["full_name"] or "", username=form.cleaned_data["username"]
-        )
-        messages.success(request, "Your profile is saved.")
-        return redirect("courses:profile")
-    return render(request, "courses/profile.html", {"form": form})

@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("", include("courses.urls")),
+    path("", include("assessments.urls")),
+    path("", include("accounts.urls")),
     path("trading/", include("trading.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

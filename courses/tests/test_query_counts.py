@@ -20,8 +20,8 @@ PAGES = {
     "catalog": (lambda m: reverse("courses:catalog"), 12),
     "module": (lambda m: reverse("courses:module", args=[m.id]), 16),
     "lesson": (lambda m: reverse("courses:lesson", args=[m.id, 1]), 20),
-    "quiz": (lambda m: reverse("courses:quiz", args=[m.id]), 20),
-    "history": (lambda m: reverse("courses:quiz_history", args=[m.id]), 14),
+    "quiz": (lambda m: reverse("assessments:quiz", args=[m.id]), 20),
+    "history": (lambda m: reverse("assessments:quiz_history", args=[m.id]), 14),
     "dashboard": (lambda m: reverse("courses:dashboard"), 16),
 }
 
@@ -70,7 +70,7 @@ def test_quiz_result_queries_do_not_grow(client, django_assert_max_num_queries, 
     user, module, sitting = build(rows)
     client.force_login(user)
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("courses:quiz_result", args=[module.id, sitting.pk]))
+        response = client.get(reverse("assessments:quiz_result", args=[module.id, sitting.pk]))
     assert response.status_code == 200
     assert len(re.findall(r'class="card mb-3', response.content.decode())) == rows
 

@@ -6,27 +6,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import AdminFactory, TeacherFactory, UserFactory
-from assessments.models import QuestionType, QuizSitting
-from assessments.tests.factories import AssessmentFactory
+from assessments.tests.test_views import quiz_post
 from courses.models import LessonCompletion, ProgressStatus, UserProgress
-from courses.tests.factories import LearningResourceFactory, LessonFactory, ModuleFactory, UserProgressFactory
+from courses.tests.factories import LearningResourceFactory, UserProgressFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def course():
-    first = ModuleFactory(id=1, title="Blockchain Technology")
-    second = ModuleFactory(id=2, title="Bitcoin", prerequisites=[1])
-    hidden = ModuleFactory(id=3, title="Draft module", is_published=False)
-    for module in (first, second, hidden):
-        for i in (1, 2):
-            LessonFactory(module=module, order_index=i, title=f"{module.title} lesson {i}",
-                          content=f"## Part {i}\n\nTeaching **text** for {module.title}.")  # fmt: skip
-        AssessmentFactory(module=module, order_index=1, correct_answer="B")
-        AssessmentFactory(module=module, order_index=2, question_type=QuestionType.TRUE_FALSE, options=None,
-                          correct_answer="true", explanation="Because it is.")  # fmt: skip
-    return first, second, hidden
 
 
 def test_home_offers_to_continue_where_you_left_off(client, course):
@@ -57,7 +41,7 @@ def test_unpublished_modules_are_invisible_to_students(client, course):
     client.force_login(UserFactory())
     assert client.get(reverse("courses:module", args=[3])).status_code == 404
     assert client.get(reverse("courses:lesson", args=[3, 1])).status_code == 404
-    assert client.get(reverse("courses:quiz", args=[3])).status_code == 404
+    assert client.get(reverse("assessments:quiz", args=[3])).status_code == 404
 
 
 @pytest.mark.parametrize("factory", [TeacherFactory, AdminFactory])
@@ -70,7 +54,7 @@ def test_teachers_and_admins_see_unpublished_modules_and_bypass_locks(client, co
 
 def test_locked_lessons_and_quiz_redirect_back_with_the_reason(client, course):
     client.force_login(UserFactory())
-    for url in (reverse("courses:lesson", args=[2, 1]), reverse("courses:quiz", args=[2])):
+    for url in (reverse("courses:lesson", args=[2, 1]), reverse("assessments:quiz", args=[2])):
         response = client.get(url, follow=True)
         assert response.redirect_chain[-1][0] == reverse("courses:module", args=[2])
         assert "Module 2 is locked — complete 1. Blockchain Technology first." in response.content.decode()
@@ -121,80 +105,11 @@ def test_mark_complete_needs_post(client, course):
     assert client.get(reverse("courses:lesson_complete", args=[1, 1])).status_code == 405
 
 
-def test_quiz_page_never_contains_answers_or_explanations(client, course):
-    client.force_login(UserFactory())
-    html = client.get(reverse("courses:quiz", args=[1])).content.decode()
-    assert "Because it is." not in html and "Because two." not in html
-    assert 'value="B"' in html  # the options are there, but nothing marks the right one
-    assert "correct" not in html.lower().replace("correct-horse", "")
-
-
-def _quiz_post(client, module_id, answers):
-    page = client.get(reverse("courses:quiz", args=[module_id])).content.decode()
-    ticket = re.search(r'name="ticket" value="([^"]+)"', page).group(1)
-    names = re.findall(r'name="(q_[0-9a-f-]+)"', page)
-    data = {"ticket": ticket, **dict(zip(dict.fromkeys(names), answers, strict=False))}
-    return client.post(reverse("courses:quiz", args=[module_id]), data)
-
-
-def test_quiz_submit_shows_results_with_explanations(client, course):
-    user = UserFactory()
-    client.force_login(user)
-    response = _quiz_post(client, 1, ["B", "false"])
-    assert response.status_code == 302
-    result = client.get(response.url).content.decode()
-    assert "10 / 20 points — 50%" in result and "Not passed yet" in result
-    assert "Because it is." in result and "Right answer: <strong>true</strong>" in result
-    assert QuizSitting.objects.get(user=user).percent == 50
-
-
-def test_refreshing_a_quiz_submission_records_one_sitting(client, course):
-    client.force_login(UserFactory())
-    page = client.get(reverse("courses:quiz", args=[1])).content.decode()
-    ticket = re.search(r'name="ticket" value="([^"]+)"', page).group(1)
-    names = list(dict.fromkeys(re.findall(r'name="(q_[0-9a-f-]+)"', page)))
-    data = {"ticket": ticket, names[0]: "B", names[1]: "true"}
-    first = client.post(reverse("courses:quiz", args=[1]), data)
-    second = client.post(reverse("courses:quiz", args=[1]), data)
-    assert first.url == second.url
-    assert QuizSitting.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    ("answers", "message"),
-    [([], "Answer this question before submitting."), (["E", "true"], "Choose one of the options.")],
-)
-def test_bad_quiz_input_gets_a_message_and_nothing_is_saved(client, course, answers, message):
-    client.force_login(UserFactory())
-    response = _quiz_post(client, 1, answers)
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    assert not QuizSitting.objects.exists()
-
-
-def test_a_tampered_ticket_is_refused(client, course):
-    client.force_login(UserFactory())
-    page = client.get(reverse("courses:quiz", args=[1])).content.decode()
-    names = list(dict.fromkeys(re.findall(r'name="(q_[0-9a-f-]+)"', page)))
-    response = client.post(reverse("courses:quiz", args=[1]), {"ticket": "forged", names[0]: "B", names[1]: "true"})
-    assert response.status_code == 302 and not QuizSitting.objects.exists()
-
-
-def test_students_never_see_other_students_results(client, course):
-    owner, other = UserFactory(), UserFactory()
-    client.force_login(owner)
-    result_url = _quiz_post(client, 1, ["B", "true"]).url
-    client.force_login(other)
-    assert client.get(result_url).status_code == 404
-    history = client.get(reverse("courses:quiz_history", args=[1])).content.decode()
-    assert "No attempts yet" in history
-
-
 def test_dashboard_shows_the_learners_own_numbers(client, course):
     user = UserFactory()
     client.force_login(user)
     client.post(reverse("courses:lesson_complete", args=[1, 1]))
-    _quiz_post(client, 1, ["B", "true"])
+    quiz_post(client, 1, ["B", "true"])
     UserProgress.objects.filter(user=user).update(time_spent_minutes=42)
     other = UserFactory()
     UserProgressFactory(user=other, module=course[0], status=ProgressStatus.COMPLETED, time_spent_minutes=999)
@@ -208,15 +123,15 @@ def test_profile_edits_name_and_username_with_clear_errors(client):
     user = UserFactory(username="old_name")
     UserFactory(username="TakenName")
     client.force_login(user)
-    response = client.post(reverse("courses:profile"), {"full_name": "Ann Learner", "username": "takenname"})
+    response = client.post(reverse("accounts:profile"), {"full_name": "Ann Learner", "username": "takenname"})
     assert response.status_code == 200 and "This username is taken" in response.content.decode()
     user.refresh_from_db()
     assert user.username == "old_name"
-    response = client.post(reverse("courses:profile"), {"full_name": "Ann Learner", "username": "ann"})
+    response = client.post(reverse("accounts:profile"), {"full_name": "Ann Learner", "username": "ann"})
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.username, user.full_name) == ("ann", "Ann Learner")
-    response = client.post(reverse("courses:profile"), {"full_name": "x", "username": "bad name!"})
+    response = client.post(reverse("accounts:profile"), {"full_name": "x", "username": "bad name!"})
     assert "Enter a valid username" in response.content.decode()
 
 
@@ -293,3 +208,13 @@ def test_an_unpublished_prerequisite_does_not_lock(client, course):
         r'data-testid="module-card-2".*?</article>', client.get(reverse("courses:catalog")).content.decode(), re.S
     )
     assert "Locked" not in card.group(0)
+
+
+def test_modules_and_lessons_know_their_pages(client, course):
+    first = course[0]
+    lessons = list(first.lessons.order_by("order_index"))
+    assert first.get_absolute_url() == reverse("courses:module", args=[1])
+    assert [lesson.get_absolute_url() for lesson in lessons] == [
+        reverse("courses:lesson", args=[1, 1]),
+        reverse("courses:lesson", args=[1, 2]),
+    ]
