@@ -88,8 +88,9 @@ def curriculum_seed(*, root: Path = CONTENT_DIR, update: bool = False) -> SeedRe
         report.kept += [f"resource {module.id}/{url}" for url in resources]
 
     achievements = {a.name: a for a in Achievement.objects.all()}
-    for data in curriculum.achievements:
-        achievement = achievements.get(data.name) or Achievement(name=data.name)
-        values = mapping.model_values(mapping.ACHIEVEMENT, data)
+    for achievement_data in curriculum.achievements:
+        name = achievement_data.name
+        achievement = achievements.get(name) or Achievement(name=name)
+        values = mapping.model_values(mapping.ACHIEVEMENT, achievement_data)
         _apply(achievement, values, update=update, report=report, kind="achievements")
     return report

@@ -83,7 +83,7 @@ def _python_home() -> Path:
 
 def _python_binary() -> Path:
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    for candidate in (_python_home() / "bin" / version, Path(sys._base_executable)):
+    for candidate in (_python_home() / "bin" / version, Path(getattr(sys, "_base_executable", sys.executable))):
         if candidate.exists():
             return candidate.resolve()
     return Path(sys.executable).resolve()
@@ -233,14 +233,17 @@ def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, s
                         continue  # drain, keep nothing
                     chunks.append(block)
 
+        stdin = process.stdin
+        assert stdin is not None  # stdin=PIPE
+
         def write_input() -> None:
             try:
-                process.stdin.write(input_bytes)
+                stdin.write(input_bytes)
             except (BrokenPipeError, OSError):
                 pass
             finally:
                 with contextlib.suppress(OSError):
-                    process.stdin.close()
+                    stdin.close()
 
         readers = [threading.Thread(target=read_result, daemon=True), threading.Thread(target=write_input, daemon=True)]
         for thread in readers:
