@@ -62,6 +62,10 @@ case "${1:-}" in
     echo "==> ruff"
     .venv/bin/ruff check .
     .venv/bin/ruff format --check .
+    echo "==> import layers (.importlinter)"
+    .venv/bin/lint-imports
+    echo "==> types (mypy.ini)"
+    .venv/bin/mypy
     echo "==> migrations are up to date"
     DJANGO_SETTINGS_MODULE=curriculum_site.settings_test .venv/bin/python manage.py makemigrations --check --dry-run
     echo "==> pytest"
