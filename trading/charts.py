@@ -10,13 +10,6 @@ import numpy as np
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 760, 260, 64, 12, 14, 28
 
 
-def downsample(times: np.ndarray, *series: np.ndarray, points: int = 600):
-    """Keep at most `points` samples per series (evenly spaced, always the first and last)."""
-    n = len(times)
-    index = np.arange(n) if n <= points else np.unique(np.r_[np.linspace(0, n - 1, points).astype(int), n - 1])
-    return times[index], *(s[index] for s in series)
-
-
 def line_chart(times, lines: list[tuple[str, list[float], str]], *, title: str, unit: str = "", floor=None) -> str:
     """An accessible SVG line chart. `lines` are (label, values, css class)."""
     times = np.asarray(times, dtype=np.float64)

@@ -18,11 +18,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from trading.charts import downsample
 from trading.engine import builtin_signals
 from trading.llm import llm_signal, market_snapshot
 from trading.models import BotConfiguration, PaperEvent, PaperSession, PaperStatus
 from trading.selectors import candles_load
+from trading.series import downsample
 from trading.strategies import StrategyError, strategy_run
 
 logger = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from decimal import Decimal
 import numpy as np
 from django.db import connection, transaction
 
-from trading.charts import downsample
 from trading.engine import ENGINE_VERSION, BacktestError, Candles, builtin_signals, json_safe, run_backtest
 from trading.models import BacktestRun, BotConfiguration, TradingStrategy
 from trading.selectors import candles_load
+from trading.series import downsample
 from trading.strategies import strategy_run
 
 MAX_STORED_TRADES = 2000
