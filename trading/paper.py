@@ -19,10 +19,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from trading.engine import builtin_signals
-from trading.llm import llm_signal, market_snapshot
+from trading.llm import market_snapshot
 from trading.models import BotConfiguration, PaperEvent, PaperSession, PaperStatus
 from trading.selectors import candles_load
 from trading.series import downsample
+from trading.services import llm_signal_cached
 from trading.strategies import StrategyError, strategy_run
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ def _replay(session: PaperSession) -> None:
         curve.append(equity)
         # 3) decide at this bar's close for the next bar
         if w_llm > 0 and (t % every == 0 or t == 1):
-            signal, llm_source = llm_signal(
+            signal, llm_source = llm_signal_cached(
                 provider=bot.llm_provider,
                 model=bot.llm_model,
                 snapshot=market_snapshot(candles, t, symbol=session.symbol, timeframe=session.timeframe),

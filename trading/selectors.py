@@ -6,6 +6,7 @@ import numpy as np
 from django.db import connection
 
 from trading.engine import Candles
+from trading.llm import LLMSignal
 
 
 def candles_load(*, symbol: str, timeframe: str, start=None, end=None) -> tuple[Candles, bool]:
@@ -111,3 +112,13 @@ def user_paper_session(user, session_id):
     from trading.models import PaperSession
 
     return PaperSession.objects.filter(user=user, pk=session_id).select_related("bot").first()
+
+
+def llm_answer_cached(*, cache_key: str) -> LLMSignal | None:
+    """A stored answer to this prompt (marked cached), or None."""
+    from trading.models import LLMAnswer
+
+    stored = LLMAnswer.objects.filter(cache_key=cache_key).first()
+    if stored is None:
+        return None
+    return LLMSignal(stored.signal, stored.confidence, stored.reasoning, stored.abstained, stored.problem, True)

@@ -10,9 +10,10 @@ from decimal import Decimal
 import numpy as np
 from django.db import connection, transaction
 
+from trading import llm
 from trading.engine import ENGINE_VERSION, BacktestError, Candles, builtin_signals, json_safe, run_backtest
-from trading.models import BacktestRun, BotConfiguration, TradingStrategy
-from trading.selectors import candles_load
+from trading.models import BacktestRun, BotConfiguration, LLMAnswer, TradingStrategy
+from trading.selectors import candles_load, llm_answer_cached
 from trading.series import downsample
 from trading.strategies import strategy_run
 
@@ -173,3 +174,38 @@ def strategy_save(*, bot: BotConfiguration, strategy: TradingStrategy | None, na
     if active:
         TradingStrategy.objects.filter(bot_config=bot).exclude(pk=strategy.pk).update(is_active=False)
     return strategy
+
+
+# --- LLM signals ---------------------------------------------------------------------------------
+
+
+def llm_signal_cached(*, provider: str, model: str, snapshot: dict) -> tuple[llm.LLMSignal, str]:
+    """The signal for this snapshot and who produced it ('openai', ..., or 'rules').
+
+    Answers are stored by a hash of provider, model and prompt, so a rerun gets the same signals;
+    a provider that could not be reached is not stored (it may be transient).
+    """
+    if not llm.is_configured(provider):
+        return llm.rules_signal(snapshot), "rules"
+    prompt = llm.build_prompt(snapshot)
+    key = llm.cache_key(provider, model, prompt)
+    stored = llm_answer_cached(cache_key=key)
+    if stored is not None:
+        return stored, provider
+    signal, raw = llm.ask(provider=provider, model=model, prompt=prompt)
+    if raw is not None:
+        LLMAnswer.objects.get_or_create(
+            cache_key=key,
+            defaults={
+                "provider": provider,
+                "model": model,
+                "prompt": prompt,
+                "raw_answer": raw[:10_000],
+                "signal": signal.signal,
+                "confidence": signal.confidence,
+                "reasoning": signal.reasoning,
+                "abstained": signal.abstained,
+                "problem": signal.problem,
+            },
+        )
+    return signal, provider
