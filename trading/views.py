@@ -111,7 +111,7 @@ def backtest_new(request):
         except (BacktestError, StrategyError) as error:
             form.add_error(None, f"The backtest could not run: {error}")
         else:
-            return redirect("trading:backtest", backtest_id=backtest.pk)
+            return redirect(backtest)
     return render(request, "trading/backtest_form.html", {"form": form, "has_data": bool(series)})
 
 
@@ -152,7 +152,7 @@ def paper_start(request, bot_id):
         messages.error(request, str(error).capitalize() + ".")
         return redirect("trading:bot", bot_id=bot.pk)
     messages.success(request, "Paper-trading session started. It runs in the background; this page follows it.")
-    return redirect("trading:paper", session_id=session.pk)
+    return redirect(session)
 
 
 @lab_required
@@ -175,4 +175,4 @@ def paper_stop(request, session_id):
         raise Http404("No such session")
     paper_session_stop(session=session)
     messages.info(request, "Stopping: the session ends at its next checkpoint.")
-    return redirect("trading:paper", session_id=session.pk)
+    return redirect(session)
