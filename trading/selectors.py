@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from django.db import connection
+from django.db.models import Count, QuerySet
 
 from trading.engine import Candles
 from trading.llm import LLMSignal
+from trading.models import BacktestRun, BotConfiguration, LLMAnswer, PaperSession, TradingStrategy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+    from courses.models import Module
 
 
 def candles_load(*, symbol: str, timeframe: str, start=None, end=None) -> tuple[Candles, bool]:
@@ -55,7 +65,7 @@ def market_series():
         ]
 
 
-def lab_access(user) -> tuple[bool, list]:
+def lab_access(*, user: User | AnonymousUser) -> tuple[bool, list[Module]]:
     """Whether the user may use the lab: teachers and admins always, students once Module 17 is
     unlocked. Returns (allowed, the modules still missing)."""
     from courses.selectors import module_card
@@ -70,54 +80,36 @@ def lab_access(user) -> tuple[bool, list]:
     return not card.locked, card.missing
 
 
-def user_bots(user):
-    from django.db.models import Count
+# Per-object access: every page reaches a bot, strategy, run or session only through these, so a
+# learner never reaches another learner's rows by changing an id (a 404, as if it did not exist).
 
-    from trading.models import BotConfiguration
 
+def user_bots(*, user: User) -> QuerySet[BotConfiguration]:
+    """The user's bots, newest change first, with their strategy counts."""
     return (
         BotConfiguration.objects.filter(user=user).annotate(strategy_count=Count("strategies")).order_by("-updated_at")
     )
 
 
-def user_bot(user, bot_id):
-    from trading.models import BotConfiguration
-
-    return BotConfiguration.objects.filter(user=user, pk=bot_id).first()
-
-
-def user_strategies(user):
-    from trading.models import TradingStrategy
-
+def user_strategies(*, user: User) -> QuerySet[TradingStrategy]:
+    """Strategies of the user's bots, with their bot."""
     return TradingStrategy.objects.filter(bot_config__user=user).select_related("bot_config").order_by("-created_at")
 
 
-def user_strategy(user, strategy_id):
-    return user_strategies(user).filter(pk=strategy_id).first()
+def user_backtests(*, user: User, with_series: bool = False) -> QuerySet[BacktestRun]:
+    """The user's stored backtests, newest first. Lists leave out the two large JSON columns
+    (equity curve and trades); a detail page asks for them with `with_series=True`."""
+    runs = BacktestRun.objects.filter(user=user).order_by("-created_at")
+    return runs if with_series else runs.defer("equity_curve", "trades")
 
 
-def user_backtests(user):
-    from trading.models import BacktestRun
-
-    return BacktestRun.objects.filter(user=user).defer("equity_curve", "trades").order_by("-created_at")
-
-
-def user_backtest(user, backtest_id):
-    from trading.models import BacktestRun
-
-    return BacktestRun.objects.filter(user=user, pk=backtest_id).first()
-
-
-def user_paper_session(user, session_id):
-    from trading.models import PaperSession
-
-    return PaperSession.objects.filter(user=user, pk=session_id).select_related("bot").first()
+def user_paper_sessions(*, user: User) -> QuerySet[PaperSession]:
+    """The user's paper-trading sessions, newest first, with their bot."""
+    return PaperSession.objects.filter(user=user).select_related("bot").order_by("-created_at")
 
 
 def llm_answer_cached(*, cache_key: str) -> LLMSignal | None:
     """A stored answer to this prompt (marked cached), or None."""
-    from trading.models import LLMAnswer
-
     stored = LLMAnswer.objects.filter(cache_key=cache_key).first()
     if stored is None:
         return None
