@@ -6,16 +6,28 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import connection, transaction
 
 from trading import llm
-from trading.engine import ENGINE_VERSION, BacktestError, Candles, builtin_signals, json_safe, run_backtest
+from trading.engine import (
+    ENGINE_VERSION,
+    BacktestError,
+    BacktestResult,
+    Candles,
+    builtin_signals,
+    json_safe,
+    run_backtest,
+)
 from trading.models import BacktestRun, BotConfiguration, LLMAnswer, TradingStrategy
 from trading.selectors import candles_load, llm_answer_cached
 from trading.series import downsample
 from trading.strategies import strategy_run
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MAX_STORED_TRADES = 2000
 
@@ -79,7 +91,7 @@ def _utc(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-def backtest_create(*, user, request: BacktestRequest) -> BacktestRun:
+def backtest_create(*, user: User, request: BacktestRequest) -> BacktestRun:
     """Run a backtest on stored candles and keep everything needed to show and compare it.
 
     The run (a student strategy goes through the sandbox) happens before any write, so no
@@ -113,37 +125,58 @@ def backtest_create(*, user, request: BacktestRequest) -> BacktestRun:
     times, equity, hold = downsample(candles.timestamp, result.equity, benchmark.equity)
     metrics = json_safe(result.metrics)
     metrics["buy_and_hold"] = json_safe(benchmark.metrics)
+    outcome = BacktestOutcome(
+        name=name,
+        candles=candles,
+        synthetic=synthetic,
+        result=result,
+        metrics=metrics,
+        curve=[[int(t), round(float(e), 4), round(float(h), 4)] for t, e, h in zip(times, equity, hold, strict=True)],
+        lookahead=lookahead,
+    )
     with transaction.atomic():
-        return _backtest_store(user, request, candles, synthetic, name, metrics, lookahead, times, equity, hold, result)
+        return _backtest_store(user=user, request=request, outcome=outcome)
 
 
-def _backtest_store(user, request, candles, synthetic, name, metrics, lookahead, times, equity, hold, result):
+@dataclass
+class BacktestOutcome:
+    """A finished run, ready to store."""
+
+    name: str
+    candles: Candles
+    synthetic: bool
+    result: BacktestResult
+    metrics: dict  # JSON-safe, with the benchmark's under "buy_and_hold"
+    curve: list[list[float]]  # [[ms, equity, buy-and-hold equity], ...] downsampled
+    lookahead: list[dict]
+
+
+def _backtest_store(*, user: User, request: BacktestRequest, outcome: BacktestOutcome) -> BacktestRun:
+    candles, own = outcome.candles, request.own_strategy
     backtest = BacktestRun.objects.create(
         user=user,
-        strategy=request.own_strategy,
-        strategy_name=name,
+        strategy=own,
+        strategy_name=outcome.name,
         parameters=request.params,
         symbol=request.symbol,
         timeframe=request.timeframe,
         data_start=_utc(int(candles.timestamp[0])),
         data_end=_utc(int(candles.timestamp[-1])),
         bars=len(candles),
-        is_synthetic=synthetic,
+        is_synthetic=outcome.synthetic,
         engine_version=ENGINE_VERSION,
         cash=Decimal(str(request.cash)),
         position_pct=Decimal(str(request.position_pct)),
         stop_loss_pct=Decimal(str(request.stop_loss_pct)),
         commission=Decimal(str(request.commission)),
-        metrics={**metrics, "lookahead": lookahead},
-        equity_curve=[
-            [int(t), round(float(e), 4), round(float(h), 4)] for t, e, h in zip(times, equity, hold, strict=True)
-        ],
-        trades=result.trade_rows(limit=MAX_STORED_TRADES),
-        lookahead_flag=bool(lookahead),
+        metrics={**outcome.metrics, "lookahead": outcome.lookahead},
+        equity_curve=outcome.curve,
+        trades=outcome.result.trade_rows(limit=MAX_STORED_TRADES),
+        lookahead_flag=bool(outcome.lookahead),
     )
-    if request.own_strategy is not None:
-        TradingStrategy.objects.filter(pk=request.own_strategy.pk).update(
-            backtest_results={"backtest_id": str(backtest.pk), **metrics}
+    if own is not None:
+        TradingStrategy.objects.filter(pk=own.pk).update(
+            backtest_results={"backtest_id": str(backtest.pk), **outcome.metrics}
         )
     return backtest
 
