@@ -241,40 +241,38 @@ def builtin_signals(name: str, candles: Candles, params: dict) -> Signals:
 
 # --- execution ---------------------------------------------------------------------------------
 # The fill and stop rules of the contract, shared with paper trading (trading/paper.py) so the two
-# cannot drift apart. Plain arithmetic: they take NumPy arrays (the vectorised engine, one element
-# per trade or bar) as well as scalars (the paper replay, one bar at a time).
-
-type Number = float | np.ndarray
+# cannot drift apart. Plain arithmetic on floats (the paper replay, one bar at a time) or NumPy
+# arrays (the vectorised engine, one element per trade or bar); N is one or the other.
 
 
-def buy_fill(*, cash: Number, pct: Number, price: Number, commission: float) -> tuple[Number, Number]:
+def buy_fill[N: (float, np.ndarray)](*, cash: N, pct: float, price: N, commission: float) -> tuple[N, N]:
     """Spend `pct` % of `cash` at `price`, the commission paid out of that notional.
     Returns (quantity bought, cash left)."""
     notional = cash * (pct / 100)
     return notional * (1 - commission) / price, cash - notional
 
 
-def sale_proceeds(*, quantity: Number, price: Number, commission: float) -> Number:
+def sale_proceeds[N: (float, np.ndarray)](*, quantity: N, price: N, commission: float) -> N:
     """Cash received for selling `quantity` at `price`, after the commission."""
     return quantity * price * (1 - commission)
 
 
-def stop_price(*, entry: Number, stop_loss_pct: float) -> Number:
+def stop_price[N: (float, np.ndarray)](*, entry: N, stop_loss_pct: float) -> N:
     """The price `stop_loss_pct` % below the entry price."""
     return entry * (1 - stop_loss_pct / 100)
 
 
-def stop_hit(*, low: Number, stop: Number) -> bool | np.ndarray:
+def stop_hit[N: (float, np.ndarray)](*, low: N, stop: N) -> bool | np.ndarray:
     """A bar whose low reaches the stop price triggers the stop."""
     return low <= stop
 
 
-def stop_fill(*, open_: Number, stop: Number) -> Number:
+def stop_fill[N: (float, np.ndarray)](*, open_: N, stop: N) -> N:
     """The stop sells at the stop price, or at the open when the bar gaps below it."""
     return np.minimum(open_, stop)
 
 
-def mark_to_market(*, cash: Number, quantity: Number, price: Number) -> Number:
+def mark_to_market[N: (float, np.ndarray)](*, cash: N, quantity: N, price: N) -> N:
     """Equity: cash plus the position valued at `price` (the bar's close)."""
     return cash + quantity * price
 
@@ -337,7 +335,7 @@ class BacktestResult:
 
 
 def _why(indicators: dict[str, np.ndarray], candles: Candles, bar: int) -> dict:
-    values = {"bar_time": int(candles.timestamp[bar]), "close": float(candles.close[bar])}
+    values: dict[str, float | None] = {"bar_time": int(candles.timestamp[bar]), "close": float(candles.close[bar])}
     for name, series in indicators.items():
         value = float(series[bar])
         values[name] = None if np.isnan(value) else round(value, 6)
@@ -400,7 +398,7 @@ def run_backtest(
     # Each trade multiplies cash by what one unit of cash becomes: the part kept back plus the
     # proceeds of the part invested. The cumulative product chains the trades without a loop.
     fee = commission
-    unit_quantity, unit_left = buy_fill(cash=1.0, pct=position_pct, price=entry_price, commission=fee)
+    unit_quantity, unit_left = buy_fill(cash=np.ones(k), pct=position_pct, price=entry_price, commission=fee)
     growth = unit_left + sale_proceeds(quantity=unit_quantity, price=exit_price, commission=fee)
     cash_after = cash * np.cumprod(growth)
     cash_before = np.r_[cash, cash_after[:-1]]

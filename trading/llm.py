@@ -59,7 +59,7 @@ def market_snapshot(candles: Candles, end: int, *, symbol: str, timeframe: str, 
     sma20, sma50, rsi14 = sma(close, 20)[-1], sma(close, 50)[-1], rsi(close, 14)[-1]
     returns = np.diff(np.log(close[-25:])) if len(close) > 2 else np.array([0.0])
 
-    def clean(value):
+    def clean(value: float) -> float | None:
         return None if not np.isfinite(value) else round(float(value), 4)
 
     start = max(0, end - recent + 1)
@@ -154,7 +154,7 @@ def ask_anthropic(model: str, prompt: str) -> str:
         )
     except anthropic.AnthropicError as error:
         raise ProviderError(f"Anthropic: {type(error).__name__}: {error}") from error
-    return "".join(block.text for block in response.content if getattr(block, "type", "") == "text")
+    return "".join(block.text for block in response.content if block.type == "text")
 
 
 def ask_ollama(model: str, prompt: str) -> str:

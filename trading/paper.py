@@ -223,12 +223,12 @@ def _execute(state: ReplayState, rules: BotRules, candles: Candles, t: int) -> N
     elif not state.quantity and state.want_long and not state.blocked:
         _buy(state, rules, price=price, bar_ms=bar_ms)
     if state.quantity and state.stop is not None and engine.stop_hit(low=float(candles.low[t]), stop=state.stop):
-        fill = float(engine.stop_fill(open_=price, stop=state.stop))
+        fill = float(engine.stop_fill(open_=price, stop=state.stop))  # np.minimum gives a NumPy scalar
         _sell(state, price=fill, bar_ms=bar_ms, reason="stop")
         state.log(bar_ms, "stop", f"Stop loss: sold at {fill:.2f} ({rules.stop_pct:g}% below entry)")
         state.blocked = True
     state.bar, state.last_price = t, float(candles.close[t])
-    state.equity = float(engine.mark_to_market(cash=state.cash, quantity=state.quantity, price=state.last_price))
+    state.equity = engine.mark_to_market(cash=state.cash, quantity=state.quantity, price=state.last_price)
     state.curve.append(state.equity)
 
 
@@ -239,14 +239,14 @@ def _buy(state: ReplayState, rules: BotRules, *, price: float, bar_ms: int) -> N
         message = f"Asked for {requested:.1f}% of cash; clamped to the {rules.max_pct:g}% maximum position size"
         state.log(bar_ms, "clamp", message, requested=requested, allowed=allowed)
     quantity, cash_left = engine.buy_fill(cash=state.cash, pct=allowed, price=price, commission=COMMISSION)
-    state.quantity, state.cost, state.cash = float(quantity), state.cash - float(cash_left), float(cash_left)
+    state.quantity, state.cost, state.cash = quantity, state.cash - cash_left, cash_left
     state.entry, state.entry_time = price, bar_ms
-    state.stop = float(engine.stop_price(entry=price, stop_loss_pct=rules.stop_pct)) if rules.stop_pct > 0 else None
+    state.stop = engine.stop_price(entry=price, stop_loss_pct=rules.stop_pct) if rules.stop_pct > 0 else None
     state.log(bar_ms, "trade", f"Bought {state.quantity:.6f} at {price:.2f} ({allowed:.1f}% of cash)")
 
 
 def _sell(state: ReplayState, *, price: float, bar_ms: int, reason: str) -> None:
-    proceeds = float(engine.sale_proceeds(quantity=state.quantity, price=price, commission=COMMISSION))
+    proceeds = engine.sale_proceeds(quantity=state.quantity, price=price, commission=COMMISSION)
     state.trades.append(
         {
             "entry_time": state.entry_time,

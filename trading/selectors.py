@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 from django.db import connection
@@ -19,13 +20,15 @@ if TYPE_CHECKING:
     from courses.models import Module
 
 
-def candles_load(*, symbol: str, timeframe: str, start=None, end=None) -> tuple[Candles, bool]:
+def candles_load(
+    *, symbol: str, timeframe: str, start: datetime | None = None, end: datetime | None = None
+) -> tuple[Candles, bool]:
     """Stored candles as NumPy columns (one query) and whether any of them are synthetic."""
     sql = (
         "SELECT (extract(epoch FROM timestamp) * 1000)::bigint, open, high, low, close, volume, is_synthetic"
         " FROM candles WHERE symbol = %s AND timeframe = %s"
     )
-    params: list = [symbol, timeframe]
+    params: list[str | datetime] = [symbol, timeframe]
     if start is not None:
         sql += " AND timestamp >= %s"
         params.append(start)
@@ -52,7 +55,16 @@ def candles_load(*, symbol: str, timeframe: str, start=None, end=None) -> tuple[
     )
 
 
-def market_series():
+class MarketSeries(TypedDict):
+    symbol: str
+    timeframe: str
+    bars: int
+    start: datetime
+    end: datetime
+    synthetic: bool
+
+
+def market_series() -> list[MarketSeries]:
     """Every (symbol, timeframe) with its bar count, range and whether it is synthetic."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -60,7 +72,7 @@ def market_series():
             " FROM candles GROUP BY symbol, timeframe ORDER BY symbol, timeframe"
         )
         return [
-            {"symbol": s, "timeframe": t, "bars": n, "start": a, "end": b, "synthetic": syn}
+            MarketSeries(symbol=s, timeframe=t, bars=n, start=a, end=b, synthetic=syn)
             for s, t, n, a, b, syn in cursor.fetchall()
         ]
 

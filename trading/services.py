@@ -185,7 +185,7 @@ def _backtest_store(*, user: User, request: BacktestRequest, outcome: BacktestOu
 
 
 @transaction.atomic
-def bot_save(*, user, bot: BotConfiguration | None, fields: dict, config: dict) -> BotConfiguration:
+def bot_save(*, user: User, bot: BotConfiguration | None, fields: dict, config: dict) -> BotConfiguration:
     bot = bot or BotConfiguration(user=user)
     if bot.user_id != user.pk:
         raise PermissionError("a bot can only be changed by its owner")
@@ -199,7 +199,9 @@ def bot_save(*, user, bot: BotConfiguration | None, fields: dict, config: dict) 
 
 
 @transaction.atomic
-def strategy_save(*, bot: BotConfiguration, strategy: TradingStrategy | None, name: str, code: str, active: bool):
+def strategy_save(
+    *, bot: BotConfiguration, strategy: TradingStrategy | None, name: str, code: str, active: bool
+) -> TradingStrategy:
     strategy = strategy or TradingStrategy(bot_config=bot)
     strategy.strategy_name, strategy.strategy_code, strategy.is_active = name, code, active
     strategy.full_clean()

@@ -147,7 +147,7 @@ def paper_start(request, bot_id):
 @lab_required
 def paper_detail(request, session_id):
     session = get_object_or_404(selectors.user_paper_sessions(user=request.user), pk=session_id)
-    context = {"session": session, "events": session.events.order_by("-id")[:100]}
+    context: dict[str, object] = {"session": session, "events": session.events.order_by("-id")[:100]}
     if request.htmx:
         return render(request, "trading/paper_detail.html#progress", context)
     context["chart"] = paper_chart(session)

@@ -7,7 +7,7 @@ from accounts.tests.factories import UserFactory
 from trading.models import BacktestRun, BotConfiguration, LLMProvider, PaperSession, TradingStrategy
 
 
-class BotConfigurationFactory(factory.django.DjangoModelFactory):
+class BotConfigurationFactory(factory.django.DjangoModelFactory[BotConfiguration]):
     class Meta:
         model = BotConfiguration
 
@@ -17,7 +17,7 @@ class BotConfigurationFactory(factory.django.DjangoModelFactory):
     llm_model = "llama3.1:8b"
 
 
-class TradingStrategyFactory(factory.django.DjangoModelFactory):
+class TradingStrategyFactory(factory.django.DjangoModelFactory[TradingStrategy]):
     class Meta:
         model = TradingStrategy
 
@@ -26,7 +26,7 @@ class TradingStrategyFactory(factory.django.DjangoModelFactory):
     strategy_code = "def signals(c, p): 0"
 
 
-class BacktestRunFactory(factory.django.DjangoModelFactory):
+class BacktestRunFactory(factory.django.DjangoModelFactory[BacktestRun]):
     """A stored run as the list and detail pages read it; the numbers are not from a real backtest."""
 
     class Meta:
@@ -47,7 +47,7 @@ class BacktestRunFactory(factory.django.DjangoModelFactory):
     metrics = factory.LazyFunction(lambda: {"total_return_pct": 1.0, "num_trades": 0})
 
 
-class PaperSessionFactory(factory.django.DjangoModelFactory):
+class PaperSessionFactory(factory.django.DjangoModelFactory[PaperSession]):
     class Meta:
         model = PaperSession
 

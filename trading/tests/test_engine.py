@@ -177,11 +177,11 @@ def test_bad_targets_and_parameters_are_refused():
 
 def test_the_fill_rules_give_the_same_numbers_on_scalars_and_arrays():
     # The engine calls them on arrays of trades, the paper replay on one bar's floats.
-    cash, pct, price = np.array([1000.0, 500.0]), np.array([100.0, 40.0]), np.array([10.0, 20.0])
-    quantity, left = engine.buy_fill(cash=cash, pct=pct, price=price, commission=0.001)
-    assert quantity == pytest.approx([99.9, 9.99]) and left == pytest.approx([0, 300])
+    cash, price = np.array([1000.0, 500.0]), np.array([10.0, 20.0])
+    quantity, left = engine.buy_fill(cash=cash, pct=40, price=price, commission=0.001)
+    assert quantity == pytest.approx([39.96, 9.99]) and left == pytest.approx([600, 300])
     for i in range(2):
-        one = engine.buy_fill(cash=float(cash[i]), pct=float(pct[i]), price=float(price[i]), commission=0.001)
+        one = engine.buy_fill(cash=float(cash[i]), pct=40, price=float(price[i]), commission=0.001)
         assert one == (quantity[i], left[i])
     assert engine.sale_proceeds(quantity=99.9, price=12.0, commission=0.001) == pytest.approx(1197.6012)
     stop = engine.stop_price(entry=np.array([100.0, 50.0]), stop_loss_pct=10)

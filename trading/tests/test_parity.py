@@ -31,9 +31,9 @@ def with_gaps(candles: Candles, *, seed: int) -> Candles:
     it, and every 37th bar 3 % lower, so that a fill at the open differs from one at the previous
     close and some stops are hit by a gap (filled at the open, below the stop price)."""
     rng = np.random.default_rng(seed)
-    o = candles.close[:-1] * (1 + rng.normal(0, 0.002, len(candles) - 1))
-    o[36::37] *= 0.97
-    o = np.round(np.r_[candles.open[0], o], 2)
+    moved = candles.close[:-1] * (1 + rng.normal(0, 0.002, len(candles) - 1))
+    moved[36::37] *= 0.97
+    o = np.round(np.concatenate([candles.open[:1], moved]), 2)
     return Candles(
         candles.timestamp, o, np.maximum(candles.high, o), np.minimum(candles.low, o), candles.close, candles.volume
     )
