@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from trading.models import BacktestRun, PaperSession
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 760, 260, 64, 12, 14, 28
 
 
-def downsample(times: np.ndarray, *series: np.ndarray, points: int = 600):
-    """Keep at most `points` samples per series (evenly spaced, always the first and last)."""
-    n = len(times)
-    index = np.arange(n) if n <= points else np.unique(np.r_[np.linspace(0, n - 1, points).astype(int), n - 1])
-    return times[index], *(s[index] for s in series)
-
-
-def line_chart(times, lines: list[tuple[str, list[float], str]], *, title: str, unit: str = "", floor=None) -> str:
+def line_chart(
+    times: Sequence[float] | np.ndarray,
+    lines: list[tuple[str, Sequence[float] | np.ndarray, str]],
+    *,
+    title: str,
+    unit: str = "",
+    floor: float | None = None,
+) -> str:
     """An accessible SVG line chart. `lines` are (label, values, css class)."""
     times = np.asarray(times, dtype=np.float64)
     values = [np.asarray(v, dtype=np.float64) for _, v, _ in lines]
@@ -33,10 +38,10 @@ def line_chart(times, lines: list[tuple[str, list[float], str]], *, title: str, 
     y0, y1 = HEIGHT - PAD_BOTTOM, PAD_TOP
     span = times[-1] - times[0] or 1
 
-    def x(t):
+    def x(t: float) -> float:
         return x0 + (t - times[0]) / span * (x1 - x0)
 
-    def y(v):
+    def y(v: float) -> float:
         return y0 - (v - low) / (high - low) * (y0 - y1)
 
     parts = [
@@ -65,7 +70,7 @@ def line_chart(times, lines: list[tuple[str, list[float], str]], *, title: str, 
     return "".join(parts)
 
 
-def backtest_charts(backtest) -> dict:
+def backtest_charts(backtest: BacktestRun) -> dict[str, str]:
     """The equity chart (strategy, buy and hold, cash) and the drawdown chart of a stored backtest."""
     curve = backtest.equity_curve
     if len(curve) < 2:
@@ -87,7 +92,7 @@ def backtest_charts(backtest) -> dict:
     }
 
 
-def paper_chart(session) -> str:
+def paper_chart(session: PaperSession) -> str:
     """The paper portfolio's value over the replay, with cash as the benchmark."""
     curve = session.equity_curve
     if len(curve) < 2:

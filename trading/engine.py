@@ -11,6 +11,10 @@ Execution contract (docs/trading-lab.md has a worked example):
   cash + quantity x close[t]. A sale adds quantity x price x (1 - commission) to cash. A position
   open at the end is sold at the last close and the last equity point is the resulting cash.
 
+The fill and stop rules are small functions below (buy_fill, sale_proceeds, stop_price, stop_hit,
+stop_fill, mark_to_market) that work on arrays and scalars alike: paper trading (trading/paper.py)
+replays bar by bar with the same functions, and trading/tests/test_parity.py checks they agree.
+
 Because re-entry after a stop needs the target to fall to 0 first, every run of target == 1 holds
 exactly one trade. The engine therefore works per run, never per bar in Python: runs are found
 with diff, stop hits with one vectorised comparison, and cash after each trade is a cumulative
@@ -236,6 +240,41 @@ def builtin_signals(name: str, candles: Candles, params: dict) -> Signals:
 
 
 # --- execution ---------------------------------------------------------------------------------
+# The fill and stop rules of the contract, shared with paper trading (trading/paper.py) so the two
+# cannot drift apart. Plain arithmetic on floats (the paper replay, one bar at a time) or NumPy
+# arrays (the vectorised engine, one element per trade or bar); N is one or the other.
+
+
+def buy_fill[N: (float, np.ndarray)](*, cash: N, pct: float, price: N, commission: float) -> tuple[N, N]:
+    """Spend `pct` % of `cash` at `price`, the commission paid out of that notional.
+    Returns (quantity bought, cash left)."""
+    notional = cash * (pct / 100)
+    return notional * (1 - commission) / price, cash - notional
+
+
+def sale_proceeds[N: (float, np.ndarray)](*, quantity: N, price: N, commission: float) -> N:
+    """Cash received for selling `quantity` at `price`, after the commission."""
+    return quantity * price * (1 - commission)
+
+
+def stop_price[N: (float, np.ndarray)](*, entry: N, stop_loss_pct: float) -> N:
+    """The price `stop_loss_pct` % below the entry price."""
+    return entry * (1 - stop_loss_pct / 100)
+
+
+def stop_hit[N: (float, np.ndarray)](*, low: N, stop: N) -> bool | np.ndarray:
+    """A bar whose low reaches the stop price triggers the stop."""
+    return low <= stop
+
+
+def stop_fill[N: (float, np.ndarray)](*, open_: N, stop: N) -> N:
+    """The stop sells at the stop price, or at the open when the bar gaps below it."""
+    return np.minimum(open_, stop)
+
+
+def mark_to_market[N: (float, np.ndarray)](*, cash: N, quantity: N, price: N) -> N:
+    """Equity: cash plus the position valued at `price` (the bar's close)."""
+    return cash + quantity * price
 
 
 @dataclass
@@ -296,7 +335,7 @@ class BacktestResult:
 
 
 def _why(indicators: dict[str, np.ndarray], candles: Candles, bar: int) -> dict:
-    values = {"bar_time": int(candles.timestamp[bar]), "close": float(candles.close[bar])}
+    values: dict[str, float | None] = {"bar_time": int(candles.timestamp[bar]), "close": float(candles.close[bar])}
     for name, series in indicators.items():
         value = float(series[bar])
         values[name] = None if np.isnan(value) else round(value, 6)
@@ -343,25 +382,28 @@ def run_backtest(
     reason = np.where(ends < n, "signal", "end").astype(object)
     entry_price = o[starts]
     if stop_loss_pct > 0 and k:
-        stop = entry_price * (1 - stop_loss_pct / 100)
+        stop = stop_price(entry=entry_price, stop_loss_pct=stop_loss_pct)
         run_of_bar = np.cumsum(edges[:-1] == 1) - 1
         in_run = target == 1
         threshold = np.where(in_run, stop[np.maximum(run_of_bar, 0)], -np.inf)
-        hit_bars = np.flatnonzero(in_run & (lo <= threshold))
+        hit_bars = np.flatnonzero(in_run & stop_hit(low=lo, stop=threshold))
         if len(hit_bars):
             hit_runs = run_of_bar[hit_bars]
             first = np.r_[True, hit_runs[1:] != hit_runs[:-1]]
             runs, bars = hit_runs[first], hit_bars[first]
             exit_bar[runs] = bars
-            exit_price[runs] = np.minimum(o[bars], stop[runs])
+            exit_price[runs] = stop_fill(open_=o[bars], stop=stop[runs])
             reason[runs] = "stop"
 
-    p, fee = position_pct / 100, commission
-    growth = (1 - p) + p * (1 - fee) ** 2 * exit_price / entry_price
+    # Each trade multiplies cash by what one unit of cash becomes: the part kept back plus the
+    # proceeds of the part invested. The cumulative product chains the trades without a loop.
+    fee = commission
+    unit_quantity, unit_left = buy_fill(cash=np.ones(k), pct=position_pct, price=entry_price, commission=fee)
+    growth = unit_left + sale_proceeds(quantity=unit_quantity, price=exit_price, commission=fee)
     cash_after = cash * np.cumprod(growth)
     cash_before = np.r_[cash, cash_after[:-1]]
-    quantity = cash_before * p * (1 - fee) / entry_price
-    fees = cash_before * p * fee + quantity * exit_price * fee
+    quantity, cash_left = buy_fill(cash=cash_before, pct=position_pct, price=entry_price, commission=fee)
+    fees = (cash_before - cash_left) * fee + quantity * exit_price * fee
 
     # Equity: flat bars hold the cash after the latest exit; holding bars [entry, exit) mark to close.
     # Trades never overlap (s0 <= x0 < s1 <= x1 ...), so running counts of entries and exits give,
@@ -378,7 +420,7 @@ def run_backtest(
         # Holding bars [entry, exit): an entry has happened and its trade is not closed yet.
         holding = (current >= 0) & (exits_done == current)
         i = current[holding]
-        equity[holding] = cash_before[i] * (1 - p) + quantity[i] * c[holding]
+        equity[holding] = mark_to_market(cash=cash_left[i], quantity=quantity[i], price=c[holding])
 
     trades = Trades(starts, exit_bar, entry_price, exit_price, quantity, cash_before, cash_after, fees, reason)
     settings = {"cash": cash, "position_pct": position_pct, "stop_loss_pct": stop_loss_pct, "commission": commission}

@@ -1,9 +1,15 @@
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
 from trading.engine import STRATEGIES
 from trading.models import BotConfiguration, LLMProvider, TradingStrategy
+
+if TYPE_CHECKING:
+    from trading.selectors import MarketSeries
 
 PERCENT_HELP = "More than 0 and at most 100."
 
@@ -41,16 +47,16 @@ class BacktestForm(forms.Form):
         decimal_places=5, help_text="A fraction: 0.001 is 0.1 %.",
     )  # fmt: skip
 
-    def __init__(self, *args, series: list[dict], strategies, **kwargs):
+    def __init__(self, *args, series: list[MarketSeries], strategies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["series"].choices = [
+        cast(forms.ChoiceField, self.fields["series"]).choices = [
             (f"{s['symbol']}|{s['timeframe']}", f"{s['symbol']} {s['timeframe']} — {s['bars']:,} bars"
              + (" (synthetic)" if s["synthetic"] else ""))
             for s in series
         ]  # fmt: skip
         self.own = {str(s.pk): s for s in strategies}
         own_choices = [(f"own:{pk}", f"{s.strategy_name} ({s.bot_config.name})") for pk, s in self.own.items()]
-        self.fields["strategy"].choices = [
+        cast(forms.ChoiceField, self.fields["strategy"]).choices = [
             ("Built-in", [(name, name.replace("_", " ")) for name in STRATEGIES]),
             ("Your strategies", own_choices),
         ]
@@ -88,12 +94,12 @@ class BotForm(forms.ModelForm):
             "stop_loss_percent": PERCENT_HELP,
         }
 
-    def __init__(self, *args, series: list[dict], **kwargs):
+    def __init__(self, *args, series: list[MarketSeries], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["symbol"].choices = [
+        cast(forms.ChoiceField, self.fields["symbol"]).choices = [
             (f"{s['symbol']}|{s['timeframe']}", f"{s['symbol']} {s['timeframe']}") for s in series
         ]
-        self.fields["llm_provider"].choices = LLMProvider.choices
+        cast(forms.ChoiceField, self.fields["llm_provider"]).choices = LLMProvider.choices
         config = (self.instance.config_json or {}) if self.instance.pk else {}
         weights = config.get("signal_weights", {})
         if config:
@@ -119,10 +125,10 @@ class BotForm(forms.ModelForm):
     def clean_stop_loss_percent(self):
         return self._percent("stop_loss_percent", allow_zero=False)
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
-        weights = (data.get("strategy_weight"), data.get("llm_weight"))
-        if None not in weights and sum(weights) == 0:
+        strategy, llm = self.cleaned_data.get("strategy_weight"), self.cleaned_data.get("llm_weight")
+        if strategy is not None and llm is not None and strategy + llm == 0:
             self.add_error("llm_weight", "At least one weight must be above 0.")
         return data
 

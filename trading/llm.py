@@ -4,8 +4,10 @@ deterministic rules provider when no LLM is configured.
 Keys and base URLs come from the environment at call time and are never stored:
 OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, OLLAMA_BASE_URL.
 The answer must be a JSON object {"signal": "bullish"|"bearish"|"neutral", "confidence": 0..1,
-"reasoning": "..."}; anything else abstains (neutral, confidence 0) and is logged. Answers are
-cached by a hash of provider, model and prompt, so reruns are reproducible.
+"reasoning": "..."}; anything else abstains (neutral, confidence 0) and is logged.
+
+Pure: no database. `trading.services.llm_signal_cached` caches the answers by `cache_key`, so reruns
+are reproducible.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def market_snapshot(candles: Candles, end: int, *, symbol: str, timeframe: str, 
     sma20, sma50, rsi14 = sma(close, 20)[-1], sma(close, 50)[-1], rsi(close, 14)[-1]
     returns = np.diff(np.log(close[-25:])) if len(close) > 2 else np.array([0.0])
 
-    def clean(value):
+    def clean(value: float) -> float | None:
         return None if not np.isfinite(value) else round(float(value), 4)
 
     start = max(0, end - recent + 1)
@@ -152,7 +154,7 @@ def ask_anthropic(model: str, prompt: str) -> str:
         )
     except anthropic.AnthropicError as error:
         raise ProviderError(f"Anthropic: {type(error).__name__}: {error}") from error
-    return "".join(block.text for block in response.content if getattr(block, "type", "") == "text")
+    return "".join(block.text for block in response.content if block.type == "text")
 
 
 def ask_ollama(model: str, prompt: str) -> str:
@@ -209,38 +211,15 @@ def cache_key(provider: str, model: str, prompt: str) -> str:
     return hashlib.sha256(f"{provider}\n{model}\n{SYSTEM_PROMPT}\n{prompt}".encode()).hexdigest()
 
 
-def llm_signal(*, provider: str, model: str, snapshot: dict) -> tuple[LLMSignal, str]:
-    """The signal for this snapshot and who produced it ('openai', ..., or 'rules')."""
-    from trading.models import LLMAnswer
-
-    if not is_configured(provider):
-        return rules_signal(snapshot), "rules"
-    prompt = build_prompt(snapshot)
-    key = cache_key(provider, model, prompt)
-    stored = LLMAnswer.objects.filter(cache_key=key).first()
-    if stored is not None:
-        signal = LLMSignal(stored.signal, stored.confidence, stored.reasoning, stored.abstained, stored.problem, True)
-        return signal, provider
+def ask(*, provider: str, model: str, prompt: str) -> tuple[LLMSignal, str | None]:
+    """Ask a configured provider and validate its answer. Returns the signal and the raw answer, or
+    None instead of the raw answer when the provider failed (a transient failure is not cached)."""
     try:
         raw = PROVIDERS[provider](model, prompt)
     except ProviderError as error:
         logger.warning("LLM provider failed, abstaining: %s", error)
-        return abstain(str(error)), provider
+        return abstain(str(error)), None
     signal = parse_answer(raw)
     if signal.abstained:
         logger.warning("LLM answer rejected (%s/%s), abstaining: %s", provider, model, signal.problem)
-    LLMAnswer.objects.get_or_create(
-        cache_key=key,
-        defaults={
-            "provider": provider,
-            "model": model,
-            "prompt": prompt,
-            "raw_answer": raw[:10_000],
-            "signal": signal.signal,
-            "confidence": signal.confidence,
-            "reasoning": signal.reasoning,
-            "abstained": signal.abstained,
-            "problem": signal.problem,
-        },
-    )
-    return signal, provider
+    return signal, raw

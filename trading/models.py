@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from common.fields import choices_check, created_at, range_check, seed_boolean, updated_at, uuid_primary_key
 
@@ -146,6 +147,9 @@ class BacktestRun(models.Model):
     def __str__(self) -> str:
         return f"{self.strategy_name} on {self.symbol} {self.timeframe}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("trading:backtest", args=[self.pk])
+
 
 class LLMAnswer(models.Model):
     """A provider's answer to one prompt (extra table `llm_answers`), keyed by a hash of provider,
@@ -228,6 +232,9 @@ class PaperSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bot_id} on {self.symbol} {self.timeframe}: {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trading:paper", args=[self.pk])
 
     @property
     def progress_percent(self) -> float:

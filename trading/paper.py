@@ -12,18 +12,26 @@ exchange client anywhere in this project: the "orders" only change numbers in th
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from trading.charts import downsample
-from trading.engine import builtin_signals
-from trading.llm import llm_signal, market_snapshot
+from trading import engine
+from trading.engine import Candles, builtin_signals
+from trading.llm import market_snapshot
 from trading.models import BotConfiguration, PaperEvent, PaperSession, PaperStatus
 from trading.selectors import candles_load
+from trading.series import downsample
+from trading.services import llm_signal_cached
 from trading.strategies import StrategyError, strategy_run
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 COMMISSION = 0.001
@@ -41,7 +49,7 @@ class PaperError(ValueError):
     pass
 
 
-def _utc(ms) -> datetime:
+def _utc(ms: int) -> datetime:
     return datetime.fromtimestamp(int(ms) / 1000, tz=UTC)
 
 
@@ -49,7 +57,7 @@ STALE_AFTER = timedelta(minutes=10)  # a running session silent this long lost i
 
 
 @transaction.atomic
-def paper_session_start(*, user, bot: BotConfiguration, starting_cash: float = 10_000.0) -> PaperSession:
+def paper_session_start(*, user: User, bot: BotConfiguration, starting_cash: float = 10_000.0) -> PaperSession:
     if bot.user_id != user.pk:
         raise PaperError("you can only paper-trade your own bots")
     PaperSession.objects.filter(
@@ -84,10 +92,6 @@ def paper_session_stop(*, session: PaperSession) -> None:
     PaperSession.objects.filter(pk=session.pk, status=PaperStatus.RUNNING).update(stop_requested=True)
 
 
-def _event(session, bar_ms, kind, message, **data):
-    return PaperEvent(session=session, bar_time=_utc(bar_ms), kind=kind, message=message, data=data)
-
-
 def paper_session_run(session_id: str) -> None:
     """The background task's body: replay, save progress every CHUNK bars, honour stop requests."""
     session = PaperSession.objects.select_related("bot").get(pk=session_id)
@@ -102,29 +106,80 @@ def paper_session_run(session_id: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class BotRules:
+    """The bot's settings as the replay applies them, read once."""
+
+    w_strategy: float
+    w_llm: float
+    threshold: float
+    llm_every: int
+    max_pct: float
+    stop_pct: float
+
+    @classmethod
+    def of(cls, bot: BotConfiguration) -> BotRules:
+        config = {**DEFAULT_CONFIG, **(bot.config_json or {})}
+        weights = config["signal_weights"]
+        return cls(
+            w_strategy=float(weights.get("strategy", 0.7)),
+            w_llm=float(weights.get("llm", 0.3)),
+            threshold=float(config["entry_threshold"]),
+            llm_every=max(1, int(config["llm_every_bars"])),
+            max_pct=float(bot.max_position_size_percent or 10),
+            stop_pct=float(bot.stop_loss_percent or 0),
+        )
+
+
+@dataclass
+class ReplayState:
+    """Everything the replay changes as it walks the bars; saved at each checkpoint and at the end."""
+
+    cash: float
+    quantity: float = 0.0
+    entry: float | None = None
+    entry_time: int = 0  # epoch ms of the entry bar
+    cost: float = 0.0  # cash spent on the open position, commission included
+    stop: float | None = None
+    blocked: bool = False  # after a stop loss, no re-entry until the bot has wanted to be flat
+    want_long: bool = False  # the decision made at the previous close
+    size_pct: float = 0.0
+    llm_score: float = 0.0
+    llm_source: str = ""
+    llm_calls: int = 0
+    bar: int = 0  # the last bar replayed
+    equity: float = 0.0
+    last_price: float | None = None
+    trades: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[int, str, str, dict[str, Any]]] = field(default_factory=list)  # not yet written
+    curve: list[float] = field(default_factory=list)
+
+    def log(self, bar_ms: int, kind: str, message: str, **data: Any) -> None:
+        self.events.append((bar_ms, kind, message, data))
+
+    def session_fields(self) -> dict[str, Any]:
+        """The paper_sessions columns this state fills."""
+        return {
+            "bars_done": self.bar,
+            "cash": self.cash,
+            "quantity": self.quantity,
+            "entry_price": self.entry,
+            "equity": self.equity,
+            "last_price": self.last_price,
+            "llm_calls": self.llm_calls,
+            "llm_source": self.llm_source,
+            "trades": self.trades,
+        }
+
+
 def _replay(session: PaperSession) -> None:
     bot = session.bot
-    config = {**DEFAULT_CONFIG, **(bot.config_json or {})}
+    rules = BotRules.of(bot)
     candles, _ = candles_load(symbol=session.symbol, timeframe=session.timeframe)
     n = len(candles)
     if n < 2:
         raise PaperError(f"there are no stored candles for {session.symbol} {session.timeframe}")
-    strategy = bot.strategies.filter(is_active=True).first()
-    try:
-        targets = (
-            strategy_run(strategy.strategy_code or "", candles, {}).signals.target
-            if strategy
-            else builtin_signals("sma_crossover", candles, {}).target
-        )
-    except StrategyError as error:
-        raise PaperError(f"the strategy failed: {error}") from error
-    weights = config["signal_weights"]
-    w_strategy, w_llm = float(weights.get("strategy", 0.7)), float(weights.get("llm", 0.3))
-    threshold = float(config["entry_threshold"])
-    every = max(1, int(config["llm_every_bars"]))
-    max_pct = float(bot.max_position_size_percent or 10)
-    stop_pct = float(bot.stop_loss_percent or 0)
-
+    targets = _targets(bot, candles)
     started = PaperSession.objects.filter(pk=session.pk, status=PaperStatus.QUEUED).update(
         status=PaperStatus.RUNNING,
         started_at=timezone.now(),
@@ -134,101 +189,119 @@ def _replay(session: PaperSession) -> None:
     )
     if not started:  # stopped while it waited in the queue
         return
-    cash, quantity, entry, stop_price, entry_bar = session.starting_cash, 0.0, None, None, 0
-    blocked = False  # after a stop loss, no re-entry until the bot has wanted to be flat
-    llm_score, llm_source, llm_calls = 0.0, "", 0
-    want_long, size_pct = False, 0.0
-    trades, events, curve = [], [], [session.starting_cash]
-    o, lo, c, ts = candles.open, candles.low, candles.close, candles.timestamp
-
+    state = ReplayState(cash=session.starting_cash, equity=session.starting_cash, curve=[session.starting_cash])
     for t in range(1, n):
-        # 1) act at this bar's open on the decision made at the previous close
-        if quantity and not want_long:
-            proceeds = quantity * o[t] * (1 - COMMISSION)
-            trades.append(_trade(ts, entry_bar, t, entry, o[t], quantity, proceeds, "signal"))
-            events.append(_event(session, ts[t], "trade", f"Sold {quantity:.6f} at {o[t]:.2f} (signal)"))
-            cash, quantity, entry = cash + proceeds, 0.0, None
-        elif not quantity and want_long and not blocked:
-            requested = size_pct
-            allowed = min(requested, max_pct)
-            if allowed < requested:
-                message = f"Asked for {requested:.1f}% of cash; clamped to the {max_pct:g}% maximum position size"
-                events.append(_event(session, ts[t], "clamp", message, requested=requested, allowed=allowed))
-            notional = cash * allowed / 100
-            quantity = notional * (1 - COMMISSION) / o[t]
-            cash, entry, entry_bar = cash - notional, o[t], t
-            stop_price = entry * (1 - stop_pct / 100) if stop_pct > 0 else None
-            events.append(
-                _event(session, ts[t], "trade", f"Bought {quantity:.6f} at {o[t]:.2f} ({allowed:.1f}% of cash)")
-            )
-        # 2) the stop loss, enforced in code
-        if quantity and stop_price is not None and lo[t] <= stop_price:
-            price = min(o[t], stop_price)
-            proceeds = quantity * price * (1 - COMMISSION)
-            trades.append(_trade(ts, entry_bar, t, entry, price, quantity, proceeds, "stop"))
-            events.append(_event(session, ts[t], "stop", f"Stop loss: sold at {price:.2f} ({stop_pct:g}% below entry)"))
-            cash, quantity, entry, blocked = cash + proceeds, 0.0, None, True
-        equity = cash + quantity * c[t]
-        curve.append(equity)
-        # 3) decide at this bar's close for the next bar
-        if w_llm > 0 and (t % every == 0 or t == 1):
-            signal, llm_source = llm_signal(
-                provider=bot.llm_provider,
-                model=bot.llm_model,
-                snapshot=market_snapshot(candles, t, symbol=session.symbol, timeframe=session.timeframe),
-            )
-            llm_score, llm_calls = signal.score, llm_calls + 1
-            note = f" — abstained: {signal.problem}" if signal.abstained else ""
-            message = f"{llm_source}: {signal.signal} ({signal.confidence:.2f}){note}"
-            events.append(_event(session, ts[t], "llm", message, reasoning=signal.reasoning))
-        combined = w_strategy * float(targets[t]) + w_llm * llm_score
-        want_long = combined >= threshold
-        blocked = blocked and want_long
-        size_pct = max(0.0, min(100.0, combined * 100))
-        if t % CHUNK == 0 or t == n - 1:
-            PaperEvent.objects.bulk_create(events)
-            events = []
-            updated = PaperSession.objects.filter(pk=session.pk, stop_requested=False).update(
-                bars_done=t, cash=cash, quantity=quantity, entry_price=entry, equity=equity, last_price=float(c[t]),
-                llm_calls=llm_calls, llm_source=llm_source, trades=trades, checkpoint_at=timezone.now(),
-            )  # fmt: skip
-            if not updated:  # a stop was requested
-                _finish(session, PaperStatus.STOPPED, t, cash, quantity, entry, equity, c[t], trades, ts, curve,
-                        llm_calls, llm_source)  # fmt: skip
-                return
-    _finish(session, PaperStatus.FINISHED, n - 1, cash, quantity, entry, equity, c[n - 1], trades, ts, curve,
-            llm_calls, llm_source)  # fmt: skip
+        _execute(state, rules, candles, t)
+        if rules.w_llm > 0 and (t % rules.llm_every == 0 or t == 1):
+            _ask_llm(state, session=session, candles=candles, t=t)
+        _decide(state, rules, target=float(targets[t]))
+        if (t % CHUNK == 0 or t == n - 1) and not _checkpoint(session, state):  # a stop was requested
+            _finish(session=session, state=state, status=PaperStatus.STOPPED, times=candles.timestamp)
+            return
+    _finish(session=session, state=state, status=PaperStatus.FINISHED, times=candles.timestamp)
 
 
-def _trade(ts, entry_bar, exit_bar, entry, price, quantity, proceeds, reason) -> dict:
-    cost = quantity * entry / (1 - COMMISSION)
-    return {
-        "entry_time": int(ts[entry_bar]),
-        "exit_time": int(ts[exit_bar]),
-        "entry_price": float(entry),
-        "exit_price": float(price),
-        "quantity": float(quantity),
-        "pnl": float(proceeds - cost),
-        "exit_reason": reason,
-    }
+def _targets(bot: BotConfiguration, candles: Candles) -> np.ndarray:
+    """The active strategy's targets (through the sandbox), or the built-in SMA crossover's."""
+    strategy = bot.strategies.filter(is_active=True).first()
+    try:
+        if strategy:
+            return strategy_run(strategy.strategy_code or "", candles, {}).signals.target
+        return builtin_signals("sma_crossover", candles, {}).target
+    except StrategyError as error:
+        raise PaperError(f"the strategy failed: {error}") from error
 
 
-def _finish(session, status, done, cash, quantity, entry, equity, price, trades, ts, curve, llm_calls, llm_source):
-    import numpy as np
+def _execute(state: ReplayState, rules: BotRules, candles: Candles, t: int) -> None:
+    """Bar t under the engine's contract: act at the open on the previous close's decision, then the
+    stop loss (enforced in code), then mark to the close."""
+    price, bar_ms = float(candles.open[t]), int(candles.timestamp[t])
+    if state.quantity and not state.want_long:
+        quantity = state.quantity
+        _sell(state, price=price, bar_ms=bar_ms, reason="signal")
+        state.log(bar_ms, "trade", f"Sold {quantity:.6f} at {price:.2f} (signal)")
+    elif not state.quantity and state.want_long and not state.blocked:
+        _buy(state, rules, price=price, bar_ms=bar_ms)
+    if state.quantity and state.stop is not None and engine.stop_hit(low=float(candles.low[t]), stop=state.stop):
+        fill = float(engine.stop_fill(open_=price, stop=state.stop))  # np.minimum gives a NumPy scalar
+        _sell(state, price=fill, bar_ms=bar_ms, reason="stop")
+        state.log(bar_ms, "stop", f"Stop loss: sold at {fill:.2f} ({rules.stop_pct:g}% below entry)")
+        state.blocked = True
+    state.bar, state.last_price = t, float(candles.close[t])
+    state.equity = engine.mark_to_market(cash=state.cash, quantity=state.quantity, price=state.last_price)
+    state.curve.append(state.equity)
 
-    times, values = downsample(np.asarray(ts[: len(curve)]), np.asarray(curve), points=400)
+
+def _buy(state: ReplayState, rules: BotRules, *, price: float, bar_ms: int) -> None:
+    requested = state.size_pct
+    allowed = min(requested, rules.max_pct)
+    if allowed < requested:
+        message = f"Asked for {requested:.1f}% of cash; clamped to the {rules.max_pct:g}% maximum position size"
+        state.log(bar_ms, "clamp", message, requested=requested, allowed=allowed)
+    quantity, cash_left = engine.buy_fill(cash=state.cash, pct=allowed, price=price, commission=COMMISSION)
+    state.quantity, state.cost, state.cash = quantity, state.cash - cash_left, cash_left
+    state.entry, state.entry_time = price, bar_ms
+    state.stop = engine.stop_price(entry=price, stop_loss_pct=rules.stop_pct) if rules.stop_pct > 0 else None
+    state.log(bar_ms, "trade", f"Bought {state.quantity:.6f} at {price:.2f} ({allowed:.1f}% of cash)")
+
+
+def _sell(state: ReplayState, *, price: float, bar_ms: int, reason: str) -> None:
+    proceeds = engine.sale_proceeds(quantity=state.quantity, price=price, commission=COMMISSION)
+    state.trades.append(
+        {
+            "entry_time": state.entry_time,
+            "exit_time": bar_ms,
+            "entry_price": state.entry,
+            "exit_price": price,
+            "quantity": state.quantity,
+            "pnl": proceeds - state.cost,
+            "exit_reason": reason,
+        }
+    )
+    state.cash, state.quantity, state.entry, state.cost, state.stop = state.cash + proceeds, 0.0, None, 0.0, None
+
+
+def _ask_llm(state: ReplayState, *, session: PaperSession, candles: Candles, t: int) -> None:
+    bot = session.bot
+    snapshot = market_snapshot(candles, t, symbol=session.symbol, timeframe=session.timeframe)
+    signal, state.llm_source = llm_signal_cached(provider=bot.llm_provider, model=bot.llm_model, snapshot=snapshot)
+    state.llm_score, state.llm_calls = signal.score, state.llm_calls + 1
+    note = f" — abstained: {signal.problem}" if signal.abstained else ""
+    message = f"{state.llm_source}: {signal.signal} ({signal.confidence:.2f}){note}"
+    state.log(int(candles.timestamp[t]), "llm", message, reasoning=signal.reasoning)
+
+
+def _decide(state: ReplayState, rules: BotRules, *, target: float) -> None:
+    """At the close: the combined signal sets the next bar's wish and the size asked for."""
+    combined = rules.w_strategy * target + rules.w_llm * state.llm_score
+    state.want_long = combined >= rules.threshold
+    state.blocked = state.blocked and state.want_long
+    state.size_pct = max(0.0, min(100.0, combined * 100))
+
+
+def _write_events(session: PaperSession, state: ReplayState) -> None:
+    PaperEvent.objects.bulk_create(
+        PaperEvent(session=session, bar_time=_utc(bar_ms), kind=kind, message=message, data=data)
+        for bar_ms, kind, message, data in state.events
+    )
+    state.events = []
+
+
+def _checkpoint(session: PaperSession, state: ReplayState) -> bool:
+    """Save progress; False when a stop was requested (the session then ends here)."""
+    _write_events(session, state)
+    updated = PaperSession.objects.filter(pk=session.pk, stop_requested=False).update(
+        **state.session_fields(), checkpoint_at=timezone.now()
+    )
+    return bool(updated)
+
+
+def _finish(*, session: PaperSession, state: ReplayState, status: str, times: np.ndarray) -> None:
+    kept, values = downsample(np.asarray(times[: len(state.curve)]), np.asarray(state.curve), points=400)
     PaperSession.objects.filter(pk=session.pk).update(
+        **state.session_fields(),
         status=status,
-        bars_done=done,
-        cash=cash,
-        quantity=quantity,
-        entry_price=entry,
-        equity=equity,
-        last_price=float(price),
-        trades=trades,
-        equity_curve=[[int(t), round(float(v), 4)] for t, v in zip(times, values, strict=True)],
-        llm_calls=llm_calls,
-        llm_source=llm_source,
+        equity_curve=[[int(t), round(float(v), 4)] for t, v in zip(kept, values, strict=True)],
         finished_at=timezone.now(),
         stop_requested=F("stop_requested"),
     )

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
+
 import numpy as np
 from django.db import connection
+from django.db.models import Count, QuerySet
 
 from trading.engine import Candles
+from trading.llm import LLMSignal
+from trading.models import BacktestRun, BotConfiguration, LLMAnswer, PaperSession, TradingStrategy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+    from courses.models import Module
 
 
-def candles_load(*, symbol: str, timeframe: str, start=None, end=None) -> tuple[Candles, bool]:
+def candles_load(
+    *, symbol: str, timeframe: str, start: datetime | None = None, end: datetime | None = None
+) -> tuple[Candles, bool]:
     """Stored candles as NumPy columns (one query) and whether any of them are synthetic."""
     sql = (
         "SELECT (extract(epoch FROM timestamp) * 1000)::bigint, open, high, low, close, volume, is_synthetic"
         " FROM candles WHERE symbol = %s AND timeframe = %s"
     )
-    params: list = [symbol, timeframe]
+    params: list[str | datetime] = [symbol, timeframe]
     if start is not None:
         sql += " AND timestamp >= %s"
         params.append(start)
@@ -41,7 +55,16 @@ def candles_load(*, symbol: str, timeframe: str, start=None, end=None) -> tuple[
     )
 
 
-def market_series():
+class MarketSeries(TypedDict):
+    symbol: str
+    timeframe: str
+    bars: int
+    start: datetime
+    end: datetime
+    synthetic: bool
+
+
+def market_series() -> list[MarketSeries]:
     """Every (symbol, timeframe) with its bar count, range and whether it is synthetic."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -49,12 +72,12 @@ def market_series():
             " FROM candles GROUP BY symbol, timeframe ORDER BY symbol, timeframe"
         )
         return [
-            {"symbol": s, "timeframe": t, "bars": n, "start": a, "end": b, "synthetic": syn}
+            MarketSeries(symbol=s, timeframe=t, bars=n, start=a, end=b, synthetic=syn)
             for s, t, n, a, b, syn in cursor.fetchall()
         ]
 
 
-def lab_access(user) -> tuple[bool, list]:
+def lab_access(*, user: User | AnonymousUser) -> tuple[bool, list[Module]]:
     """Whether the user may use the lab: teachers and admins always, students once Module 17 is
     unlocked. Returns (allowed, the modules still missing)."""
     from courses.selectors import module_card
@@ -69,45 +92,37 @@ def lab_access(user) -> tuple[bool, list]:
     return not card.locked, card.missing
 
 
-def user_bots(user):
-    from django.db.models import Count
+# Per-object access: every page reaches a bot, strategy, run or session only through these, so a
+# learner never reaches another learner's rows by changing an id (a 404, as if it did not exist).
 
-    from trading.models import BotConfiguration
 
+def user_bots(*, user: User) -> QuerySet[BotConfiguration]:
+    """The user's bots, newest change first, with their strategy counts."""
     return (
         BotConfiguration.objects.filter(user=user).annotate(strategy_count=Count("strategies")).order_by("-updated_at")
     )
 
 
-def user_bot(user, bot_id):
-    from trading.models import BotConfiguration
-
-    return BotConfiguration.objects.filter(user=user, pk=bot_id).first()
-
-
-def user_strategies(user):
-    from trading.models import TradingStrategy
-
+def user_strategies(*, user: User) -> QuerySet[TradingStrategy]:
+    """Strategies of the user's bots, with their bot."""
     return TradingStrategy.objects.filter(bot_config__user=user).select_related("bot_config").order_by("-created_at")
 
 
-def user_strategy(user, strategy_id):
-    return user_strategies(user).filter(pk=strategy_id).first()
+def user_backtests(*, user: User, with_series: bool = False) -> QuerySet[BacktestRun]:
+    """The user's stored backtests, newest first. Lists leave out the two large JSON columns
+    (equity curve and trades); a detail page asks for them with `with_series=True`."""
+    runs = BacktestRun.objects.filter(user=user).order_by("-created_at")
+    return runs if with_series else runs.defer("equity_curve", "trades")
 
 
-def user_backtests(user):
-    from trading.models import BacktestRun
-
-    return BacktestRun.objects.filter(user=user).defer("equity_curve", "trades").order_by("-created_at")
-
-
-def user_backtest(user, backtest_id):
-    from trading.models import BacktestRun
-
-    return BacktestRun.objects.filter(user=user, pk=backtest_id).first()
+def user_paper_sessions(*, user: User) -> QuerySet[PaperSession]:
+    """The user's paper-trading sessions, newest first, with their bot."""
+    return PaperSession.objects.filter(user=user).select_related("bot").order_by("-created_at")
 
 
-def user_paper_session(user, session_id):
-    from trading.models import PaperSession
-
-    return PaperSession.objects.filter(user=user, pk=session_id).select_related("bot").first()
+def llm_answer_cached(*, cache_key: str) -> LLMSignal | None:
+    """A stored answer to this prompt (marked cached), or None."""
+    stored = LLMAnswer.objects.filter(cache_key=cache_key).first()
+    if stored is None:
+        return None
+    return LLMSignal(stored.signal, stored.confidence, stored.reasoning, stored.abstained, stored.problem, True)

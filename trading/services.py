@@ -6,15 +6,28 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import connection, transaction
 
-from trading.charts import downsample
-from trading.engine import ENGINE_VERSION, BacktestError, Candles, builtin_signals, json_safe, run_backtest
-from trading.models import BacktestRun, BotConfiguration, TradingStrategy
-from trading.selectors import candles_load
+from trading import llm
+from trading.engine import (
+    ENGINE_VERSION,
+    BacktestError,
+    BacktestResult,
+    Candles,
+    builtin_signals,
+    json_safe,
+    run_backtest,
+)
+from trading.models import BacktestRun, BotConfiguration, LLMAnswer, TradingStrategy
+from trading.selectors import candles_load, llm_answer_cached
+from trading.series import downsample
 from trading.strategies import strategy_run
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MAX_STORED_TRADES = 2000
 
@@ -78,7 +91,7 @@ def _utc(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-def backtest_create(*, user, request: BacktestRequest) -> BacktestRun:
+def backtest_create(*, user: User, request: BacktestRequest) -> BacktestRun:
     """Run a backtest on stored candles and keep everything needed to show and compare it.
 
     The run (a student strategy goes through the sandbox) happens before any write, so no
@@ -112,37 +125,58 @@ def backtest_create(*, user, request: BacktestRequest) -> BacktestRun:
     times, equity, hold = downsample(candles.timestamp, result.equity, benchmark.equity)
     metrics = json_safe(result.metrics)
     metrics["buy_and_hold"] = json_safe(benchmark.metrics)
+    outcome = BacktestOutcome(
+        name=name,
+        candles=candles,
+        synthetic=synthetic,
+        result=result,
+        metrics=metrics,
+        curve=[[int(t), round(float(e), 4), round(float(h), 4)] for t, e, h in zip(times, equity, hold, strict=True)],
+        lookahead=lookahead,
+    )
     with transaction.atomic():
-        return _backtest_store(user, request, candles, synthetic, name, metrics, lookahead, times, equity, hold, result)
+        return _backtest_store(user=user, request=request, outcome=outcome)
 
 
-def _backtest_store(user, request, candles, synthetic, name, metrics, lookahead, times, equity, hold, result):
+@dataclass
+class BacktestOutcome:
+    """A finished run, ready to store."""
+
+    name: str
+    candles: Candles
+    synthetic: bool
+    result: BacktestResult
+    metrics: dict  # JSON-safe, with the benchmark's under "buy_and_hold"
+    curve: list[list[float]]  # [[ms, equity, buy-and-hold equity], ...] downsampled
+    lookahead: list[dict]
+
+
+def _backtest_store(*, user: User, request: BacktestRequest, outcome: BacktestOutcome) -> BacktestRun:
+    candles, own = outcome.candles, request.own_strategy
     backtest = BacktestRun.objects.create(
         user=user,
-        strategy=request.own_strategy,
-        strategy_name=name,
+        strategy=own,
+        strategy_name=outcome.name,
         parameters=request.params,
         symbol=request.symbol,
         timeframe=request.timeframe,
         data_start=_utc(int(candles.timestamp[0])),
         data_end=_utc(int(candles.timestamp[-1])),
         bars=len(candles),
-        is_synthetic=synthetic,
+        is_synthetic=outcome.synthetic,
         engine_version=ENGINE_VERSION,
         cash=Decimal(str(request.cash)),
         position_pct=Decimal(str(request.position_pct)),
         stop_loss_pct=Decimal(str(request.stop_loss_pct)),
         commission=Decimal(str(request.commission)),
-        metrics={**metrics, "lookahead": lookahead},
-        equity_curve=[
-            [int(t), round(float(e), 4), round(float(h), 4)] for t, e, h in zip(times, equity, hold, strict=True)
-        ],
-        trades=result.trade_rows(limit=MAX_STORED_TRADES),
-        lookahead_flag=bool(lookahead),
+        metrics={**outcome.metrics, "lookahead": outcome.lookahead},
+        equity_curve=outcome.curve,
+        trades=outcome.result.trade_rows(limit=MAX_STORED_TRADES),
+        lookahead_flag=bool(outcome.lookahead),
     )
-    if request.own_strategy is not None:
-        TradingStrategy.objects.filter(pk=request.own_strategy.pk).update(
-            backtest_results={"backtest_id": str(backtest.pk), **metrics}
+    if own is not None:
+        TradingStrategy.objects.filter(pk=own.pk).update(
+            backtest_results={"backtest_id": str(backtest.pk), **outcome.metrics}
         )
     return backtest
 
@@ -151,7 +185,7 @@ def _backtest_store(user, request, candles, synthetic, name, metrics, lookahead,
 
 
 @transaction.atomic
-def bot_save(*, user, bot: BotConfiguration | None, fields: dict, config: dict) -> BotConfiguration:
+def bot_save(*, user: User, bot: BotConfiguration | None, fields: dict, config: dict) -> BotConfiguration:
     bot = bot or BotConfiguration(user=user)
     if bot.user_id != user.pk:
         raise PermissionError("a bot can only be changed by its owner")
@@ -165,7 +199,9 @@ def bot_save(*, user, bot: BotConfiguration | None, fields: dict, config: dict) 
 
 
 @transaction.atomic
-def strategy_save(*, bot: BotConfiguration, strategy: TradingStrategy | None, name: str, code: str, active: bool):
+def strategy_save(
+    *, bot: BotConfiguration, strategy: TradingStrategy | None, name: str, code: str, active: bool
+) -> TradingStrategy:
     strategy = strategy or TradingStrategy(bot_config=bot)
     strategy.strategy_name, strategy.strategy_code, strategy.is_active = name, code, active
     strategy.full_clean()
@@ -173,3 +209,38 @@ def strategy_save(*, bot: BotConfiguration, strategy: TradingStrategy | None, na
     if active:
         TradingStrategy.objects.filter(bot_config=bot).exclude(pk=strategy.pk).update(is_active=False)
     return strategy
+
+
+# --- LLM signals ---------------------------------------------------------------------------------
+
+
+def llm_signal_cached(*, provider: str, model: str, snapshot: dict) -> tuple[llm.LLMSignal, str]:
+    """The signal for this snapshot and who produced it ('openai', ..., or 'rules').
+
+    Answers are stored by a hash of provider, model and prompt, so a rerun gets the same signals;
+    a provider that could not be reached is not stored (it may be transient).
+    """
+    if not llm.is_configured(provider):
+        return llm.rules_signal(snapshot), "rules"
+    prompt = llm.build_prompt(snapshot)
+    key = llm.cache_key(provider, model, prompt)
+    stored = llm_answer_cached(cache_key=key)
+    if stored is not None:
+        return stored, provider
+    signal, raw = llm.ask(provider=provider, model=model, prompt=prompt)
+    if raw is not None:
+        LLMAnswer.objects.get_or_create(
+            cache_key=key,
+            defaults={
+                "provider": provider,
+                "model": model,
+                "prompt": prompt,
+                "raw_answer": raw[:10_000],
+                "signal": signal.signal,
+                "confidence": signal.confidence,
+                "reasoning": signal.reasoning,
+                "abstained": signal.abstained,
+                "problem": signal.problem,
+            },
+        )
+    return signal, provider

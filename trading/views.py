@@ -2,8 +2,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sandbox import isolation
@@ -21,7 +20,7 @@ def lab_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        allowed, missing = selectors.lab_access(request.user)
+        allowed, missing = selectors.lab_access(user=request.user)
         if not allowed:
             return render(request, "trading/locked.html", {"missing": missing}, status=403)
         return view(request, *args, **kwargs)
@@ -33,8 +32,8 @@ def lab_required(view):
 def lab(request):
     context = {
         "series": selectors.market_series(),
-        "bots": selectors.user_bots(request.user),
-        "backtests": selectors.user_backtests(request.user)[:5],
+        "bots": selectors.user_bots(user=request.user),
+        "backtests": selectors.user_backtests(user=request.user)[:5],
         "isolation": isolation(),
     }
     return render(request, "trading/lab.html", context)
@@ -44,9 +43,7 @@ def lab(request):
 def bot_edit(request, bot_id=None):
     bot = None
     if bot_id is not None:
-        bot = selectors.user_bot(request.user, bot_id)
-        if bot is None:
-            raise Http404("No such bot")
+        bot = get_object_or_404(selectors.user_bots(user=request.user), pk=bot_id)
     series = selectors.market_series()
     form = BotForm(request.POST or None, instance=bot, series=series)
     if request.method == "POST" and form.is_valid():
@@ -62,14 +59,10 @@ def bot_edit(request, bot_id=None):
 
 @lab_required
 def strategy_edit(request, bot_id, strategy_id=None):
-    bot = selectors.user_bot(request.user, bot_id)
-    if bot is None:
-        raise Http404("No such bot")
+    bot = get_object_or_404(selectors.user_bots(user=request.user), pk=bot_id)
     strategy = None
     if strategy_id is not None:
-        strategy = bot.strategies.filter(pk=strategy_id).first()
-        if strategy is None:
-            raise Http404("No such strategy")
+        strategy = get_object_or_404(selectors.user_strategies(user=request.user), pk=strategy_id, bot_config=bot)
     initial = {} if strategy else {"strategy_code": STARTER_STRATEGY, "strategy_name": "My strategy"}
     form = StrategyForm(request.POST or None, instance=strategy, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +81,7 @@ def strategy_edit(request, bot_id, strategy_id=None):
 @lab_required
 def backtest_new(request):
     series = selectors.market_series()
-    strategies = selectors.user_strategies(request.user)
+    strategies = selectors.user_strategies(user=request.user)
     initial = {}
     if "strategy" in request.GET:
         initial["strategy"] = request.GET["strategy"]
@@ -111,15 +104,13 @@ def backtest_new(request):
         except (BacktestError, StrategyError) as error:
             form.add_error(None, f"The backtest could not run: {error}")
         else:
-            return redirect("trading:backtest", backtest_id=backtest.pk)
+            return redirect(backtest)
     return render(request, "trading/backtest_form.html", {"form": form, "has_data": bool(series)})
 
 
 @lab_required
 def backtest_detail(request, backtest_id):
-    backtest = selectors.user_backtest(request.user, backtest_id)
-    if backtest is None:
-        raise Http404("No such backtest")
+    backtest = get_object_or_404(selectors.user_backtests(user=request.user, with_series=True), pk=backtest_id)
     context = {
         "backtest": backtest,
         "charts": backtest_charts(backtest),
@@ -131,7 +122,7 @@ def backtest_detail(request, backtest_id):
 
 @lab_required
 def backtest_list(request):
-    runs = list(selectors.user_backtests(request.user)[:100])
+    runs = list(selectors.user_backtests(user=request.user)[:100])
     chosen = [r for r in runs if str(r.pk) in request.GET.getlist("compare")]
     return render(request, "trading/backtest_list.html", {"runs": runs, "compare": chosen})
 
@@ -143,24 +134,20 @@ def glossary(request):
 @lab_required
 @require_POST
 def paper_start(request, bot_id):
-    bot = selectors.user_bot(request.user, bot_id)
-    if bot is None:
-        raise Http404("No such bot")
+    bot = get_object_or_404(selectors.user_bots(user=request.user), pk=bot_id)
     try:
         session = paper_session_start(user=request.user, bot=bot)
     except PaperError as error:
         messages.error(request, str(error).capitalize() + ".")
         return redirect("trading:bot", bot_id=bot.pk)
     messages.success(request, "Paper-trading session started. It runs in the background; this page follows it.")
-    return redirect("trading:paper", session_id=session.pk)
+    return redirect(session)
 
 
 @lab_required
 def paper_detail(request, session_id):
-    session = selectors.user_paper_session(request.user, session_id)
-    if session is None:
-        raise Http404("No such session")
-    context = {"session": session, "events": session.events.order_by("-id")[:100]}
+    session = get_object_or_404(selectors.user_paper_sessions(user=request.user), pk=session_id)
+    context: dict[str, object] = {"session": session, "events": session.events.order_by("-id")[:100]}
     if request.htmx:
         return render(request, "trading/paper_detail.html#progress", context)
     context["chart"] = paper_chart(session)
@@ -170,9 +157,7 @@ def paper_detail(request, session_id):
 @lab_required
 @require_POST
 def paper_stop(request, session_id):
-    session = selectors.user_paper_session(request.user, session_id)
-    if session is None:
-        raise Http404("No such session")
+    session = get_object_or_404(selectors.user_paper_sessions(user=request.user), pk=session_id)
     paper_session_stop(session=session)
     messages.info(request, "Stopping: the session ends at its next checkpoint.")
-    return redirect("trading:paper", session_id=session.pk)
+    return redirect(session)

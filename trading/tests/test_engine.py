@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from trading import engine
 from trading.engine import BacktestError, Candles, Signals, builtin_signals, rsi, run_backtest, sma
 
 HOUR = 3_600_000
@@ -172,3 +173,21 @@ def test_bad_targets_and_parameters_are_refused():
         builtin_signals("sma_crossover", data, {"fast": "ten"})
     with pytest.raises(BacktestError, match="no parameter"):
         builtin_signals("sma_crossover", data, {"speed": 3})
+
+
+def test_the_fill_rules_give_the_same_numbers_on_scalars_and_arrays():
+    # The engine calls them on arrays of trades, the paper replay on one bar's floats.
+    cash, price = np.array([1000.0, 500.0]), np.array([10.0, 20.0])
+    quantity, left = engine.buy_fill(cash=cash, pct=40, price=price, commission=0.001)
+    assert quantity == pytest.approx([39.96, 9.99]) and left == pytest.approx([600, 300])
+    for i in range(2):
+        one = engine.buy_fill(cash=float(cash[i]), pct=40, price=float(price[i]), commission=0.001)
+        assert one == (quantity[i], left[i])
+    assert engine.sale_proceeds(quantity=99.9, price=12.0, commission=0.001) == pytest.approx(1197.6012)
+    stop = engine.stop_price(entry=np.array([100.0, 50.0]), stop_loss_pct=10)
+    assert stop == pytest.approx([90, 45]) and engine.stop_price(entry=100.0, stop_loss_pct=10) == pytest.approx(90)
+    assert list(engine.stop_hit(low=np.array([90.0, 46.0]), stop=stop)) == [True, False]
+    assert engine.stop_hit(low=90.0, stop=90.0) and not engine.stop_hit(low=90.5, stop=90.0)
+    assert list(engine.stop_fill(open_=np.array([95.0, 40.0]), stop=stop)) == [90, 40]  # a gap fills at the open
+    assert engine.stop_fill(open_=80.0, stop=90.0) == 80
+    assert engine.mark_to_market(cash=300.0, quantity=9.99, price=21.0) == pytest.approx(300 + 9.99 * 21)

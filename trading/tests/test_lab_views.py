@@ -12,6 +12,12 @@ from courses.models import Module, ProgressStatus
 from courses.tests.factories import ModuleFactory, UserProgressFactory
 from trading.models import BacktestRun, BotConfiguration, PaperSession, PaperStatus, TradingStrategy
 from trading.paper import paper_session_run, paper_session_stop
+from trading.tests.factories import (
+    BacktestRunFactory,
+    BotConfigurationFactory,
+    PaperSessionFactory,
+    TradingStrategyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,11 +109,11 @@ def test_bad_backtest_input_gets_a_message_and_nothing_is_stored(client, modules
 def test_a_student_strategy_that_peeks_is_flagged_on_its_result(client, modules, market):
     user = unlocked_student()
     client.force_login(user)
-    bot = BotConfiguration.objects.create(user=user, name="b", llm_provider="ollama", llm_model="llama3.1:8b")
+    bot = BotConfigurationFactory(user=user)
     code = (
         "import numpy as np\ndef signals(c, p):\n    x = c['close']\n    return (np.r_[x[1:], x[-1]] > x).astype(int)\n"
     )
-    strategy = TradingStrategy.objects.create(bot_config=bot, strategy_name="peek", strategy_code=code)
+    strategy = TradingStrategyFactory(bot_config=bot, strategy_name="peek", strategy_code=code)
     response = client.post(reverse("trading:backtest_new"), {**BACKTEST, "strategy": f"own:{strategy.pk}"})
     assert response.status_code == 302
     html = client.get(response.url).content.decode()
@@ -119,8 +125,8 @@ def test_a_student_strategy_that_peeks_is_flagged_on_its_result(client, modules,
 def test_a_failing_student_strategy_is_explained_on_the_form(client, modules, market):
     user = unlocked_student()
     client.force_login(user)
-    bot = BotConfiguration.objects.create(user=user, name="b", llm_provider="ollama", llm_model="m")
-    strategy = TradingStrategy.objects.create(
+    bot = BotConfigurationFactory(user=user)
+    strategy = TradingStrategyFactory(
         bot_config=bot, strategy_name="boom", strategy_code="def signals(c, p):\n    return 1 / 0\n"
     )
     response = client.post(reverse("trading:backtest_new"), {**BACKTEST, "strategy": f"own:{strategy.pk}"})
@@ -133,9 +139,9 @@ def test_students_see_only_their_own_bots_strategies_runs_and_sessions(client, m
     owner, other = unlocked_student(), unlocked_student()
     client.force_login(owner)
     client.post(reverse("trading:backtest_new"), BACKTEST)
-    bot = BotConfiguration.objects.create(user=owner, name="mine", llm_provider="openai", llm_model="gpt")
-    strategy = TradingStrategy.objects.create(bot_config=bot, strategy_name="s", strategy_code="def signals(c, p): 0")
-    session = PaperSession.objects.create(user=owner, bot=bot, strategy_name="s", symbol="BTC/USDT", timeframe="1h")
+    bot = BotConfigurationFactory(user=owner, name="mine")
+    strategy = TradingStrategyFactory(bot_config=bot)
+    session = PaperSessionFactory(bot=bot)
     run = BacktestRun.objects.get()
     client.force_login(other)
     for url in (
@@ -202,7 +208,7 @@ def test_bot_risk_settings_are_validated(client, modules, market, changes, messa
 
 def test_strategy_code_is_checked_for_syntax_without_running_it(client, modules):
     user = unlocked_student()
-    bot = BotConfiguration.objects.create(user=user, name="b", llm_provider="ollama", llm_model="m")
+    bot = BotConfigurationFactory(user=user)
     client.force_login(user)
     page = client.get(reverse("trading:strategy_new", args=[bot.pk])).content.decode()
     assert "def signals(candles, params)" in page  # the starter code
@@ -243,9 +249,8 @@ def test_paper_trading_replays_with_clamps_and_stops_logged(
 
 def test_a_paper_session_can_be_stopped(modules, market):
     user = unlocked_student()
-    bot = BotConfiguration.objects.create(user=user, name="b", llm_provider="ollama", llm_model="m",
-                                          config_json={"symbol": "BTC/USDT", "timeframe": "1h"})  # fmt: skip
-    session = PaperSession.objects.create(user=user, bot=bot, strategy_name="x", symbol="BTC/USDT", timeframe="1h")
+    bot = BotConfigurationFactory(user=user, config_json={"symbol": "BTC/USDT", "timeframe": "1h"})
+    session = PaperSessionFactory(bot=bot)
     # As if Stop were pressed just after the worker started: it ends at the first checkpoint.
     PaperSession.objects.filter(pk=session.pk).update(stop_requested=True)
     paper_session_run(str(session.pk))
@@ -256,9 +261,8 @@ def test_a_paper_session_can_be_stopped(modules, market):
 
 def test_only_one_running_session_per_bot(client, modules, market):
     user = unlocked_student()
-    bot = BotConfiguration.objects.create(user=user, name="b", llm_provider="ollama", llm_model="m")
-    PaperSession.objects.create(user=user, bot=bot, strategy_name="x", symbol="BTC/USDT", timeframe="1h",
-                                status=PaperStatus.RUNNING)  # fmt: skip
+    bot = BotConfigurationFactory(user=user)
+    PaperSessionFactory(bot=bot, status=PaperStatus.RUNNING)
     client.force_login(user)
     response = client.post(reverse("trading:paper_start", args=[bot.pk]), follow=True)
     assert "already has a session running" in response.content.decode()
@@ -281,15 +285,11 @@ def test_lab_pages_queries_do_not_grow(client, modules, market, django_assert_ma
     user = unlocked_student()
     client.force_login(user)
     run = None
-    for i in range(rows):
-        bot = BotConfiguration.objects.create(user=user, name=f"bot {i}", llm_provider="ollama", llm_model="m")
-        TradingStrategy.objects.create(bot_config=bot, strategy_name=f"s{i}", strategy_code="def signals(c, p): 0")
-        run = BacktestRun.objects.create(
-            user=user, strategy_name="x", symbol="BTC/USDT", timeframe="1h", data_start="2024-01-01T00:00Z",
-            data_end="2024-02-01T00:00Z", bars=10, engine_version="1", cash=1, position_pct=1, stop_loss_pct=0,
-            commission=0, metrics={"total_return_pct": 1.0, "num_trades": 0},
-        )  # fmt: skip
-    session = PaperSession.objects.create(user=user, bot=bot, strategy_name="x", symbol="BTC/USDT", timeframe="1h")
+    for _ in range(rows):
+        bot = BotConfigurationFactory(user=user)
+        TradingStrategyFactory(bot_config=bot)
+        run = BacktestRunFactory(user=user)
+    session = PaperSessionFactory(bot=bot)
     from trading.models import PaperEvent
 
     PaperEvent.objects.bulk_create(
@@ -309,17 +309,15 @@ def test_a_queued_session_stops_at_once_and_a_stale_one_does_not_block_the_bot(c
     from django.utils import timezone
 
     user = unlocked_student()
-    bot = BotConfiguration.objects.create(user=user, name="b", llm_provider="ollama", llm_model="m")
-    queued = PaperSession.objects.create(user=user, bot=bot, strategy_name="x", symbol="BTC/USDT", timeframe="1h")
+    bot = BotConfigurationFactory(user=user)
+    queued = PaperSessionFactory(bot=bot)
     paper_session_stop(session=queued)
     queued.refresh_from_db()
     assert queued.status == PaperStatus.STOPPED
     paper_session_run(str(queued.pk))  # the worker picks it up later: nothing happens
     queued.refresh_from_db()
     assert queued.status == PaperStatus.STOPPED and queued.bars_done == 0
-    stale = PaperSession.objects.create(user=user, bot=bot, strategy_name="x", symbol="BTC/USDT", timeframe="1h",
-                                        status=PaperStatus.RUNNING,
-                                        checkpoint_at=timezone.now() - timedelta(hours=1))  # fmt: skip
+    stale = PaperSessionFactory(bot=bot, status=PaperStatus.RUNNING, checkpoint_at=timezone.now() - timedelta(hours=1))
     client.force_login(user)
     client.post(reverse("trading:paper_start", args=[bot.pk]))
     stale.refresh_from_db()

@@ -5,6 +5,7 @@ import pytest
 from trading import llm
 from trading.market_data import synthetic_candles
 from trading.models import LLMAnswer
+from trading.services import llm_signal_cached
 from trading.tests.fake_llm_server import FakeLLM
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def test_the_snapshot_holds_recent_candles_and_indicators_and_nothing_later():
 
 @pytest.mark.parametrize("provider", ["openai", "anthropic", "ollama"])
 def test_each_provider_through_its_official_sdk(fake, provider):
-    signal, source = llm.llm_signal(provider=provider, model="test-model", snapshot=SNAPSHOT)
+    signal, source = llm_signal_cached(provider=provider, model="test-model", snapshot=SNAPSHOT)
     assert source == provider
     assert (signal.signal, signal.confidence, signal.abstained) == ("bullish", 0.8, False)
     request = fake.requests[-1]
@@ -50,7 +51,7 @@ def test_each_provider_through_its_official_sdk(fake, provider):
 @pytest.mark.parametrize("provider", ["openai", "anthropic", "ollama"])
 def test_malformed_answers_abstain_and_are_logged(fake, provider, behaviour, caplog):
     fake.behaviour = behaviour
-    signal, _ = llm.llm_signal(provider=provider, model="m", snapshot=SNAPSHOT)
+    signal, _ = llm_signal_cached(provider=provider, model="m", snapshot=SNAPSHOT)
     assert signal.abstained and signal.signal == "neutral" and signal.score == 0
     assert "LLM answer rejected" in caplog.text
 
@@ -59,25 +60,25 @@ def test_malformed_answers_abstain_and_are_logged(fake, provider, behaviour, cap
 @pytest.mark.parametrize("provider", ["openai", "anthropic", "ollama"])
 def test_timeouts_and_server_errors_abstain_and_are_not_cached(fake, provider, behaviour, caplog):
     fake.behaviour = behaviour
-    signal, _ = llm.llm_signal(provider=provider, model="m", snapshot=SNAPSHOT)
+    signal, _ = llm_signal_cached(provider=provider, model="m", snapshot=SNAPSHOT)
     assert signal.abstained and "LLM provider failed" in caplog.text
     assert not LLMAnswer.objects.exists()
 
 
 def test_answers_are_cached_by_prompt_and_model_so_reruns_repeat(fake):
-    first, _ = llm.llm_signal(provider="openai", model="m", snapshot=SNAPSHOT)
+    first, _ = llm_signal_cached(provider="openai", model="m", snapshot=SNAPSHOT)
     fake.behaviour = "confidence_out"  # the provider would now answer differently
-    again, _ = llm.llm_signal(provider="openai", model="m", snapshot=SNAPSHOT)
+    again, _ = llm_signal_cached(provider="openai", model="m", snapshot=SNAPSHOT)
     assert (again.signal, again.confidence, again.cached) == (first.signal, first.confidence, True)
     assert len(fake.requests) == 1
-    other, _ = llm.llm_signal(provider="openai", model="another-model", snapshot=SNAPSHOT)
+    other, _ = llm_signal_cached(provider="openai", model="another-model", snapshot=SNAPSHOT)
     assert other.abstained and len(fake.requests) == 2
 
 
 def test_without_configuration_the_rules_provider_serves(monkeypatch):
     for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OLLAMA_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    signal, source = llm.llm_signal(provider="openai", model="gpt", snapshot=SNAPSHOT)
+    signal, source = llm_signal_cached(provider="openai", model="gpt", snapshot=SNAPSHOT)
     assert source == "rules"
     assert signal == llm.rules_signal(SNAPSHOT)  # deterministic
     assert signal.signal in ("bullish", "bearish", "neutral") and 0 <= signal.confidence <= 1
