@@ -190,11 +190,10 @@ def _replay(session: PaperSession) -> None:
     if not started:  # stopped while it waited in the queue
         return
     state = ReplayState(cash=session.starting_cash, equity=session.starting_cash, curve=[session.starting_cash])
+    _close(state, rules, session=session, candles=candles, targets=targets, t=0)  # bar 1 acts on bar 0's close
     for t in range(1, n):
         _execute(state, rules, candles, t)
-        if rules.w_llm > 0 and (t % rules.llm_every == 0 or t == 1):
-            _ask_llm(state, session=session, candles=candles, t=t)
-        _decide(state, rules, target=float(targets[t]))
+        _close(state, rules, session=session, candles=candles, targets=targets, t=t)
         if (t % CHUNK == 0 or t == n - 1) and not _checkpoint(session, state):  # a stop was requested
             _finish(session=session, state=state, status=PaperStatus.STOPPED, times=candles.timestamp)
             return
@@ -269,6 +268,15 @@ def _ask_llm(state: ReplayState, *, session: PaperSession, candles: Candles, t: 
     note = f" — abstained: {signal.problem}" if signal.abstained else ""
     message = f"{state.llm_source}: {signal.signal} ({signal.confidence:.2f}){note}"
     state.log(int(candles.timestamp[t]), "llm", message, reasoning=signal.reasoning)
+
+
+def _close(
+    state: ReplayState, rules: BotRules, *, session: PaperSession, candles: Candles, targets: np.ndarray, t: int
+) -> None:
+    """At bar t's close: ask the LLM on its schedule, then decide for bar t+1."""
+    if rules.w_llm > 0 and t % rules.llm_every == 0:
+        _ask_llm(state, session=session, candles=candles, t=t)
+    _decide(state, rules, target=float(targets[t]))
 
 
 def _decide(state: ReplayState, rules: BotRules, *, target: float) -> None:

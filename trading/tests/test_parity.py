@@ -17,7 +17,7 @@ from trading.paper import COMMISSION, paper_session_start
 from trading.selectors import candles_load
 from trading.series import downsample
 from trading.services import candles_import
-from trading.tests.factories import BotConfigurationFactory
+from trading.tests.factories import BotConfigurationFactory, TradingStrategyFactory
 
 pytestmark = pytest.mark.django_db
 SYMBOL, TIMEFRAME, BARS = "PARITY/USDT", "1h", 1500
@@ -77,9 +77,6 @@ def test_a_paper_session_trades_as_the_engine(django_capture_on_commit_callbacks
 
     # A bot without a strategy of its own trades the built-in SMA crossover with its defaults.
     signals = builtin_signals("sma_crossover", candles, {})
-    # The paper replay makes its first decision at bar 1's close, the engine acts on bar 0's signal
-    # at bar 1's open; the SMA crossover's first target is always 0, so the two agree here.
-    assert signals.target[0] == 0
     result = run_backtest(
         candles,
         signals,
@@ -131,3 +128,31 @@ def test_a_paper_session_trades_as_the_engine(django_capture_on_commit_callbacks
     assert stored[:, 0].astype(np.int64).tolist() == times.tolist()
     assert stored[:-1, 1].tolist() == approx(values[:-1].tolist(), STORED)
     assert stored[-1, 1] == approx(session.equity, STORED)
+
+
+def test_a_strategy_long_from_the_first_bar_buys_at_the_second_open(django_capture_on_commit_callbacks):
+    # The engine acts on bar 0's target at bar 1's open; the session decides at bar 0's close too.
+    generated = with_gaps(synthetic_candles(bars=200, seed=5, timeframe=TIMEFRAME), seed=5)
+    candles_import(symbol=SYMBOL, timeframe=TIMEFRAME, candles=generated, synthetic=True)
+    candles, _ = candles_load(symbol=SYMBOL, timeframe=TIMEFRAME)
+    bot = BotConfigurationFactory(
+        max_position_size_percent=Decimal("100"),
+        config_json={"symbol": SYMBOL, "timeframe": TIMEFRAME, "signal_weights": {"strategy": 1.0, "llm": 0.0},
+                     "entry_threshold": 1.0},
+    )  # fmt: skip
+    TradingStrategyFactory(
+        bot_config=bot,
+        is_active=True,
+        strategy_code="import numpy as np\n\ndef signals(candles, params):\n"
+        "    return np.ones(len(candles['close']), dtype=np.int8)\n",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        session = paper_session_start(user=bot.user, bot=bot)
+    session.refresh_from_db()
+    assert session.status == PaperStatus.FINISHED, session.error
+    result = run_backtest(
+        candles, builtin_signals("buy_and_hold", candles, {}), position_pct=100, commission=COMMISSION
+    )
+    (end,) = result.trade_rows()
+    assert end["entry_time"] == int(candles.timestamp[1]) and session.trades == []
+    assert session.entry_price == approx(end["entry_price"]) and session.quantity == approx(end["quantity"])
