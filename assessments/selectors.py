@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from assessments.models import Assessment, QuizSitting
 from courses.models import Module
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def quiz_questions(module: Module) -> list[Assessment]:
-    """The questions a module's quiz page asks (coding tasks are graded elsewhere)."""
-    return list(module.assessments.quiz().order_by("order_index"))
+    from accounts.models import User
+
+
+def quiz_questions(*, module: Module) -> QuerySet[Assessment]:
+    """The questions a module's quiz page asks, in order (coding tasks are graded elsewhere)."""
+    return module.assessments.quiz().order_by("order_index")
 
 
 @dataclass
@@ -24,7 +31,7 @@ class QuizSummary:
     pass_percent: int
 
 
-def quiz_summary(*, user, module: Module) -> QuizSummary:
+def quiz_summary(*, user: User | AnonymousUser, module: Module) -> QuizSummary:
     count = module.assessments.quiz().count()
     if not user.is_authenticated:
         return QuizSummary(count, 0, None, False, settings.QUIZ_PASS_PERCENT)
@@ -33,7 +40,7 @@ def quiz_summary(*, user, module: Module) -> QuizSummary:
     return QuizSummary(count, len(sittings), best, any(ok for _, ok in sittings), settings.QUIZ_PASS_PERCENT)
 
 
-def sitting_history(*, user, module: Module):
+def sitting_history(*, user: User, module: Module) -> QuerySet[QuizSitting]:
     return QuizSitting.objects.filter(user=user, module=module).order_by("-submitted_at")
 
 

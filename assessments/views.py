@@ -14,7 +14,7 @@ from courses.services import module_visit
 @module_learnable
 def quiz(request, card):
     module = card.module
-    questions = selectors.quiz_questions(module)
+    questions = list(selectors.quiz_questions(module=module))
     if request.method == "POST":
         form = QuizForm(request.POST, questions=questions)
         ticket = services.quiz_ticket_read(request.POST.get("ticket", ""), module=module)

@@ -37,12 +37,13 @@ def ticket(minutes_ago=5):
 
 
 def answers_for(module, mc="B", tf="false", sa="nonce"):
-    questions = quiz_questions(module)
+    questions = quiz_questions(module=module)
     return questions, {str(q.id): v for q, v in zip(questions, (mc, tf, sa), strict=True)}
 
 
 def test_the_quiz_page_asks_no_coding_tasks(quiz_module):
-    assert [q.question_type for q in quiz_questions(quiz_module)] == ["multiple-choice", "true-false", "short-answer"]
+    questions = quiz_questions(module=quiz_module)
+    assert [q.question_type for q in questions] == ["multiple-choice", "true-false", "short-answer"]
 
 
 @pytest.mark.parametrize(
