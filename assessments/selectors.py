@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from assessments.models import Assessment, QuizSitting
+from assessments.models import Assessment, QuizAttempt, QuizSitting
 from courses.models import Module
 
 if TYPE_CHECKING:
@@ -44,10 +44,10 @@ def sitting_history(*, user: User, module: Module) -> QuerySet[QuizSitting]:
     return QuizSitting.objects.filter(user=user, module=module).order_by("-submitted_at")
 
 
-def sitting_with_answers(*, user, module: Module, sitting_id) -> QuizSitting | None:
-    """A sitting of the user's own, with its attempts and their questions (2 queries)."""
-    sitting = QuizSitting.objects.filter(user=user, module=module, pk=sitting_id).first()
-    if sitting is None:
-        return None
-    sitting.answers = list(sitting.attempts.select_related("assessment").order_by("assessment__order_index"))
-    return sitting
+def sittings_with_answers(*, user: User, module: Module) -> QuerySet[QuizSitting]:
+    """The user's own sittings of the module, each with `answers`: its attempts with their
+    questions in question order (one query for the sittings, one for all their attempts)."""
+    attempts = QuizAttempt.objects.select_related("assessment").order_by("assessment__order_index")
+    return QuizSitting.objects.filter(user=user, module=module).prefetch_related(
+        Prefetch("attempts", queryset=attempts, to_attr="answers")
+    )

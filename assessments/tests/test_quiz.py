@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from assessments import services
 from assessments.models import QuestionType, QuizAttempt, QuizSitting
-from assessments.selectors import quiz_questions
+from assessments.selectors import quiz_questions, sittings_with_answers
 from assessments.tests.factories import AssessmentFactory
 from common.testing import race
 from courses.models import ProgressStatus, UserProgress
@@ -142,6 +142,16 @@ def test_retake_limit_per_day(quiz_module, settings):
     assert QuizSitting.objects.count() == 2
     QuizSitting.objects.update(submitted_at=timezone.now() - timedelta(days=1))
     assert services.sittings_left_today(user=user, module=quiz_module) == 2
+
+
+def test_a_sitting_comes_with_its_answers_in_question_order_in_two_queries(quiz_module, django_assert_num_queries):
+    user = UserFactory()
+    questions, answers = answers_for(quiz_module)
+    sitting = services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers, ticket=ticket())
+    with django_assert_num_queries(2):
+        found = sittings_with_answers(user=user, module=quiz_module).get(pk=sitting.pk)
+        assert [a.assessment.order_index for a in found.answers] == [1, 2, 3]
+    assert not sittings_with_answers(user=UserFactory(), module=quiz_module).filter(pk=sitting.pk).exists()
 
 
 def test_tickets_are_signed_and_bound_to_their_module(quiz_module):
