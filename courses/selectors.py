@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, QuerySet
 from django.db.models.functions import Cast
@@ -164,14 +166,55 @@ def continue_target(*, user: User | AnonymousUser) -> tuple[Module, int] | None:
     return progress.module, next_lesson_position(lessons=module_lessons(module=progress.module, user=user))
 
 
+@dataclass(frozen=True)
+class TrackProgress:
+    """One track on the dashboard: how many of its published modules the learner completed."""
+
+    value: str
+    label: str
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(self.done / self.total * 100) if self.total else 0
+
+
+@dataclass(frozen=True)
+class QuizRow:
+    """The learner's sittings of one module's quiz, summed up."""
+
+    module_id: int
+    module_title: str
+    sittings: int
+    best: Decimal
+    passed: bool
+
+
+@dataclass(frozen=True)
+class ActivityItem:
+    """A lesson completed (kind "lesson", `title` is the lesson's) or a quiz sitting (kind "quiz",
+    `title` is the module's, with its percent and verdict). The template words them."""
+
+    kind: Literal["lesson", "quiz"]
+    when: datetime | None
+    module_id: int
+    title: str
+    percent: Decimal | None = None
+    passed: bool = False
+
+
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)  # sorts an item without a timestamp last
+
+
 @dataclass
 class Dashboard:
-    tracks: list[dict]
+    tracks: list[TrackProgress]
     in_progress: list[tuple[UserProgress, int]]
     completed: list[UserProgress]
-    quiz_rows: list[dict]
+    quiz_rows: list[QuizRow]
     total_minutes: int
-    activity: list[dict]
+    activity: list[ActivityItem]
 
 
 def dashboard(*, user: User) -> Dashboard:
@@ -184,15 +227,7 @@ def dashboard(*, user: User) -> Dashboard:
     for value, label in Track.choices:
         in_track = [m for m in modules if m.track == value]
         done = sum(1 for m in in_track if (p := progress.get(m.id)) and p.status == ProgressStatus.COMPLETED)
-        tracks.append(
-            {
-                "value": value,
-                "label": label,
-                "done": done,
-                "total": len(in_track),
-                "percent": round(done / len(in_track) * 100) if in_track else 0,
-            }
-        )
+        tracks.append(TrackProgress(value=value, label=label, done=done, total=len(in_track)))
     by_id = {m.id: m for m in modules}
     in_progress_ids = [mid for mid, p in progress.items() if p.status == ProgressStatus.IN_PROGRESS]
     done_ids = set(
@@ -207,7 +242,8 @@ def dashboard(*, user: User) -> Dashboard:
         .only("id", "module_id")
     ):
         lessons_by_module.setdefault(lesson.module_id, []).append((lesson, lesson.id in done_ids))
-    in_progress, completed = [], []
+    in_progress: list[tuple[UserProgress, int]] = []
+    completed: list[UserProgress] = []
     for p in sorted(progress.values(), key=lambda p: p.last_accessed or p.started_at or timezone.now(), reverse=True):
         if p.module_id not in by_id:
             continue
@@ -216,25 +252,35 @@ def dashboard(*, user: User) -> Dashboard:
             completed.append(p)
         elif p.status == ProgressStatus.IN_PROGRESS:
             in_progress.append((p, next_lesson_position(lessons=lessons_by_module.get(p.module_id, []))))
-    quiz_rows = list(
-        QuizSitting.objects.filter(user=user)
+    quiz_rows = [
+        QuizRow(
+            module_id=row["module_id"],
+            module_title=row["module__title"],
+            sittings=row["sittings"],
+            best=row["best"],
+            passed=bool(row["passed"]),
+        )
+        for row in QuizSitting.objects.filter(user=user)
         .values("module_id", "module__title")
         .annotate(sittings=Count("id"), best=Max("percent"), passed=Max(Cast("passed", IntegerField())))
         .order_by("module_id")
-    )
+    ]
     lessons_done = [
-        {"when": c.completed_at, "text": f"Completed “{c.lesson.title}”", "module": c.lesson.module_id}
+        ActivityItem(kind="lesson", when=c.completed_at, module_id=c.lesson.module_id, title=c.lesson.title)
         for c in LessonCompletion.objects.filter(user=user).select_related("lesson").order_by("-completed_at")[:10]
     ]
     sittings = [
-        {
-            "when": s.submitted_at,
-            "text": f"Quiz “{s.module.title}”: {s.percent:.0f}% ({'passed' if s.passed else 'not passed'})",
-            "module": s.module_id,
-        }
+        ActivityItem(
+            kind="quiz",
+            when=s.submitted_at,
+            module_id=s.module_id,
+            title=s.module.title,
+            percent=s.percent,
+            passed=s.passed,
+        )
         for s in QuizSitting.objects.filter(user=user).select_related("module").order_by("-submitted_at")[:10]
     ]
-    activity = sorted(lessons_done + sittings, key=lambda a: a["when"], reverse=True)[:10]
+    activity = sorted(lessons_done + sittings, key=lambda a: a.when or _LONG_AGO, reverse=True)[:10]
     return Dashboard(
         tracks=tracks,
         in_progress=in_progress,

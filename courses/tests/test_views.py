@@ -119,6 +119,22 @@ def test_dashboard_shows_the_learners_own_numbers(client, course):
     assert "Continue" in html
 
 
+def test_dashboard_words_the_tracks_quizzes_and_recent_activity(client, course):
+    user = UserFactory()
+    client.force_login(user)
+    client.post(reverse("courses:lesson_complete", args=[1, 1]))
+    quiz_post(client, 1, ["B", "false"])
+    quiz_post(client, 1, ["B", "true"])
+    html = client.get(reverse("courses:dashboard")).content.decode()
+    assert "0 of 2 modules completed" in html  # the user track: modules 1 and 2 (3 is unpublished)
+    table = re.search(r'data-testid="quiz-table".*?</table>', html, re.S).group(0)
+    assert ">Blockchain Technology</a></td><td>2</td><td>100%</td><td>yes</td>" in table
+    activity = re.search(r"Recent activity.*?</ul>", html, re.S).group(0)
+    assert "Completed “Blockchain Technology lesson 1”" in activity
+    assert "Quiz “Blockchain Technology”: 50% (not passed)" in activity
+    assert "Quiz “Blockchain Technology”: 100% (passed)" in activity
+
+
 def test_profile_edits_name_and_username_with_clear_errors(client):
     user = UserFactory(username="old_name")
     UserFactory(username="TakenName")
