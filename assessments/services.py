@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, QuizAttempt, QuizSitting
+from assessments.selectors import quiz_questions
 from courses.models import Module
 from courses.services import module_visit, progress_for_update, progress_recompute
 
@@ -87,12 +88,15 @@ def sitting_grade(*, sitting: QuizSitting, questions: list[Assessment], answers:
 
 
 @transaction.atomic
-def quiz_submit(*, user, module: Module, questions: list[Assessment], answers: dict, ticket: QuizTicket) -> QuizSitting:
-    """Grade one sitting and record one quiz_attempts row per question.
+def quiz_submit(*, user, module: Module, answers: dict, ticket: QuizTicket) -> QuizSitting:
+    """Grade one sitting of the module's quiz and record one quiz_attempts row per question.
 
-    Submitting the same form twice (refresh, double click, two tabs) returns the first sitting: the
-    (user, token) unique constraint decides, even for simultaneous requests.
+    The questions are the module's own, as the quiz page asks them (selectors.quiz_questions), not
+    whatever the caller might pass. Submitting the same form twice (refresh, double click, two
+    tabs) returns the first sitting: the (user, token) unique constraint decides, even for
+    simultaneous requests.
     """
+    questions = list(quiz_questions(module=module))
     if not questions:
         raise QuizUnavailable("This module has no quiz questions yet.")
     # Lock the learner's progress row: two tabs with two different tickets cannot both slip under

@@ -22,9 +22,7 @@ def quiz(request, card):
             return redirect("assessments:quiz", module_id=module.id)
         if form.is_valid():
             try:
-                sitting = services.quiz_submit(
-                    user=request.user, module=module, questions=questions, answers=form.answers(), ticket=ticket
-                )
+                sitting = services.quiz_submit(user=request.user, module=module, answers=form.answers(), ticket=ticket)
             except (services.QuizLimitReached, services.QuizUnavailable) as refusal:
                 messages.error(request, str(refusal))
                 return redirect(module)
