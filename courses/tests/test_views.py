@@ -184,6 +184,16 @@ def test_heartbeat_needs_post_and_login(client, course):
     assert client.post(reverse("courses:heartbeat", args=[2])).status_code == 403  # locked
 
 
+def test_the_pages_tell_the_heartbeat_script_the_interval_from_the_setting(client, course, settings):
+    client.force_login(UserFactory())
+    pages = (reverse("courses:lesson", args=[1, 1]), reverse("assessments:quiz", args=[1]))
+    for url in pages:
+        assert f'data-heartbeat-seconds="{settings.HEARTBEAT_SECONDS}"' in client.get(url).content.decode()
+    settings.HEARTBEAT_SECONDS = 45
+    for url in pages:
+        assert 'data-heartbeat-seconds="45"' in client.get(url).content.decode(), url
+
+
 def test_the_rendered_lesson_is_refreshed_when_the_lesson_changes(client, course):
     from courses.models import Lesson
 
