@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import Prefetch, QuerySet
 
-from assessments.models import Assessment, QuizSitting
+from assessments.models import Assessment, QuizAttempt, QuizSitting
 from courses.models import Module
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def quiz_questions(module: Module) -> list[Assessment]:
-    """The questions a module's quiz page asks (coding tasks are graded elsewhere)."""
-    return list(module.assessments.quiz().order_by("order_index"))
+    from accounts.models import User
+
+
+def quiz_questions(*, module: Module) -> QuerySet[Assessment]:
+    """The questions a module's quiz page asks, in order (coding tasks are graded elsewhere)."""
+    return module.assessments.quiz().order_by("order_index")
 
 
 @dataclass
@@ -24,7 +31,7 @@ class QuizSummary:
     pass_percent: int
 
 
-def quiz_summary(*, user, module: Module) -> QuizSummary:
+def quiz_summary(*, user: User | AnonymousUser, module: Module) -> QuizSummary:
     count = module.assessments.quiz().count()
     if not user.is_authenticated:
         return QuizSummary(count, 0, None, False, settings.QUIZ_PASS_PERCENT)
@@ -33,14 +40,14 @@ def quiz_summary(*, user, module: Module) -> QuizSummary:
     return QuizSummary(count, len(sittings), best, any(ok for _, ok in sittings), settings.QUIZ_PASS_PERCENT)
 
 
-def sitting_history(*, user, module: Module):
+def sitting_history(*, user: User, module: Module) -> QuerySet[QuizSitting]:
     return QuizSitting.objects.filter(user=user, module=module).order_by("-submitted_at")
 
 
-def sitting_with_answers(*, user, module: Module, sitting_id) -> QuizSitting | None:
-    """A sitting of the user's own, with its attempts and their questions (2 queries)."""
-    sitting = QuizSitting.objects.filter(user=user, module=module, pk=sitting_id).first()
-    if sitting is None:
-        return None
-    sitting.answers = list(sitting.attempts.select_related("assessment").order_by("assessment__order_index"))
-    return sitting
+def sittings_with_answers(*, user: User, module: Module) -> QuerySet[QuizSitting]:
+    """The user's own sittings of the module, each with `answers`: its attempts with their
+    questions in question order (one query for the sittings, one for all their attempts)."""
+    attempts = QuizAttempt.objects.select_related("assessment").order_by("assessment__order_index")
+    return QuizSitting.objects.filter(user=user, module=module).prefetch_related(
+        Prefetch("attempts", queryset=attempts, to_attr="answers")
+    )

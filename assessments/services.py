@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -13,8 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, QuizAttempt, QuizSitting
+from assessments.selectors import quiz_questions
 from courses.models import Module
 from courses.services import module_visit, progress_for_update, progress_recompute
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 QUIZ_TOKEN_SALT = "assessments.quiz-token"
 MAX_SECONDS_PER_QUESTION = 30 * 60
@@ -53,18 +59,28 @@ def quiz_ticket_read(value: str, *, module: Module) -> QuizTicket | None:
     return ticket if ticket.module_id == module.id else None
 
 
-def sittings_left_today(*, user, module: Module) -> int:
+def sittings_left_today(*, user: User, module: Module) -> int:
     start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     used = QuizSitting.objects.filter(user=user, module=module, submitted_at__gte=start_of_day).count()
     return max(0, settings.QUIZ_MAX_SITTINGS_PER_DAY - used)
 
 
-def sitting_grade(*, sitting: QuizSitting, questions: list[Assessment], answers: dict, when, seconds_for) -> None:
+def sitting_grade(
+    *,
+    sitting: QuizSitting,
+    questions: Sequence[Assessment],
+    answers: Mapping[str, str],
+    when: datetime,
+    seconds_for: Callable[[Assessment], int],
+) -> None:
     """Grade every question of a sitting, write one quiz_attempts row each, and total the sitting."""
     attempts = []
+    score = 0
     for question in questions:
         answer = str(answers.get(str(question.id), "")).strip()
         correct = question.is_correct(answer)
+        points = (question.points or 0) if correct else 0
+        score += points
         attempts.append(
             QuizAttempt(
                 user_id=sitting.user_id,
@@ -72,13 +88,13 @@ def sitting_grade(*, sitting: QuizSitting, questions: list[Assessment], answers:
                 sitting=sitting,
                 user_answer=answer,
                 is_correct=correct,
-                points_earned=(question.points or 0) if correct else 0,
+                points_earned=points,
                 attempted_at=when,
                 time_spent_seconds=seconds_for(question),
             )
         )
     QuizAttempt.objects.bulk_create(attempts)
-    sitting.score = sum(a.points_earned for a in attempts)
+    sitting.score = score
     sitting.max_score = sum(q.points or 0 for q in questions)
     percent = sitting.score / sitting.max_score * 100 if sitting.max_score else 100
     sitting.percent = Decimal(percent).quantize(Decimal("0.01"))
@@ -87,12 +103,15 @@ def sitting_grade(*, sitting: QuizSitting, questions: list[Assessment], answers:
 
 
 @transaction.atomic
-def quiz_submit(*, user, module: Module, questions: list[Assessment], answers: dict, ticket: QuizTicket) -> QuizSitting:
-    """Grade one sitting and record one quiz_attempts row per question.
+def quiz_submit(*, user: User, module: Module, answers: Mapping[str, str], ticket: QuizTicket) -> QuizSitting:
+    """Grade one sitting of the module's quiz and record one quiz_attempts row per question.
 
-    Submitting the same form twice (refresh, double click, two tabs) returns the first sitting: the
-    (user, token) unique constraint decides, even for simultaneous requests.
+    The questions are the module's own, as the quiz page asks them (selectors.quiz_questions), not
+    whatever the caller might pass. Submitting the same form twice (refresh, double click, two
+    tabs) returns the first sitting: the (user, token) unique constraint decides, even for
+    simultaneous requests.
     """
+    questions = list(quiz_questions(module=module))
     if not questions:
         raise QuizUnavailable("This module has no quiz questions yet.")
     # Lock the learner's progress row: two tabs with two different tickets cannot both slip under

@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from assessments import selectors, services
 from assessments.forms import QuizForm
@@ -14,7 +13,7 @@ from courses.services import module_visit
 @module_learnable
 def quiz(request, card):
     module = card.module
-    questions = selectors.quiz_questions(module)
+    questions = list(selectors.quiz_questions(module=module))
     if request.method == "POST":
         form = QuizForm(request.POST, questions=questions)
         ticket = services.quiz_ticket_read(request.POST.get("ticket", ""), module=module)
@@ -23,9 +22,7 @@ def quiz(request, card):
             return redirect("assessments:quiz", module_id=module.id)
         if form.is_valid():
             try:
-                sitting = services.quiz_submit(
-                    user=request.user, module=module, questions=questions, answers=form.answers(), ticket=ticket
-                )
+                sitting = services.quiz_submit(user=request.user, module=module, answers=form.answers(), ticket=ticket)
             except (services.QuizLimitReached, services.QuizUnavailable) as refusal:
                 messages.error(request, str(refusal))
                 return redirect(module)
@@ -46,9 +43,8 @@ def quiz(request, card):
 @login_required
 @module_learnable
 def quiz_result(request, card, sitting_id):
-    sitting = selectors.sitting_with_answers(user=request.user, module=card.module, sitting_id=sitting_id)
-    if sitting is None:
-        raise Http404("No such attempt")
+    sittings = selectors.sittings_with_answers(user=request.user, module=card.module)
+    sitting = get_object_or_404(sittings, pk=sitting_id)  # another learner's sitting is a 404 too
     context = {"card": card, "sitting": sitting, "pass_percent": settings.QUIZ_PASS_PERCENT}
     return render(request, "assessments/quiz_result.html", context)
 

@@ -20,7 +20,7 @@ class TaughtStudentsOnly:
         queryset = super().get_queryset(request)
         user = request.user
         if user.is_teacher:
-            queryset = queryset.filter(**{f"{self.student_path}__in": taught_students(user)})
+            queryset = queryset.filter(**{f"{self.student_path}__in": taught_students(teacher=user)})
         return queryset
 
 
@@ -60,7 +60,7 @@ class CohortAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("created_by").annotate(_members=Count("members"))
         if request.user.is_teacher:  # a teacher sees the cohorts they teach
-            queryset = queryset.filter(pk__in=taught_cohorts(request.user).values("pk"))
+            queryset = queryset.filter(pk__in=taught_cohorts(teacher=request.user).values("pk"))
         return queryset
 
     @admin.display(description="Members", ordering="_members")
@@ -80,7 +80,7 @@ class CohortMemberAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_teacher:
-            queryset = queryset.filter(cohort__in=taught_cohorts(request.user))
+            queryset = queryset.filter(cohort__in=taught_cohorts(teacher=request.user))
         return queryset
 
     list_display = ("user", "cohort", "role", "joined_at")

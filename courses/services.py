@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,16 +22,19 @@ from courses.models import (
     UserProgress,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 # --- progress ----------------------------------------------------------------------------------
 
 
-def progress_for_update(*, user, module) -> UserProgress:
+def progress_for_update(*, user: User, module: Module) -> UserProgress:
     UserProgress.objects.bulk_create([UserProgress(user=user, module=module)], ignore_conflicts=True)
     return UserProgress.objects.select_for_update().get(user=user, module=module)
 
 
 @transaction.atomic
-def module_visit(*, user, module: Module) -> None:
+def module_visit(*, user: User, module: Module) -> None:
     """A lesson or quiz page was opened: the module is started (once) and was accessed now."""
     now = timezone.now()
     UserProgress.objects.bulk_create([UserProgress(user=user, module=module)], ignore_conflicts=True)
@@ -45,7 +49,7 @@ def module_visit(*, user, module: Module) -> None:
     )
 
 
-def progress_recompute(*, user, module: Module) -> UserProgress:
+def progress_recompute(*, user: User, module: Module) -> UserProgress:
     """Make the module's user_progress row true again from lesson completions and quiz sittings.
 
     percent = (completed lessons + quiz passed) / (lessons + 1) × 100; completed when every lesson
@@ -77,14 +81,14 @@ def progress_recompute(*, user, module: Module) -> UserProgress:
 
 
 @transaction.atomic
-def lesson_complete(*, user, lesson: Lesson) -> UserProgress:
+def lesson_complete(*, user: User, lesson: Lesson) -> UserProgress:
     """Mark a lesson complete (a second call changes nothing) and update the module's progress."""
     LessonCompletion.objects.bulk_create([LessonCompletion(user=user, lesson=lesson)], ignore_conflicts=True)
     return progress_recompute(user=user, module=lesson.module)
 
 
 @transaction.atomic
-def activity_heartbeat(*, user, module: Module) -> int:
+def activity_heartbeat(*, user: User, module: Module) -> int:
     """Credit active time on a lesson or quiz page; returns the seconds credited.
 
     The page reports every HEARTBEAT_SECONDS while visible. Each report credits the real time since
@@ -110,7 +114,7 @@ def activity_heartbeat(*, user, module: Module) -> int:
 
 
 @transaction.atomic
-def resource_vote_toggle(*, user, resource: LearningResource) -> bool:
+def resource_vote_toggle(*, user: User, resource: LearningResource) -> bool:
     """Upvote a resource, or take the upvote back; returns whether the user now has a vote on it."""
     removed, _ = ResourceVote.objects.filter(resource=resource, user=user).delete()
     if removed:

@@ -11,19 +11,19 @@ from courses.rendering import lesson_html
 
 
 def catalog(request):
-    cards = selectors.catalog_cards(request.user)
+    cards = selectors.catalog_cards(user=request.user)
     groups = [(label, [c for c in cards if c.module.track == value]) for value, label in Track.choices]
     return render(request, "courses/catalog.html", {"groups": [g for g in groups if g[1]]})
 
 
 @module_visible
 def module_detail(request, card):
-    lessons = selectors.module_lessons(card.module, request.user)
-    resources = selectors.module_resources(card.module, request.user, request.GET)
+    lessons = selectors.module_lessons(module=card.module, user=request.user)
+    resources = selectors.module_resources(module=card.module, user=request.user, params=request.GET)
     context = {
         "card": card,
         "lessons": lessons,
-        "next_position": selectors.next_lesson_position(lessons),
+        "next_position": selectors.next_lesson_position(lessons=lessons),
         "resources": resources,
         "quiz": _quiz_summary(request.user, card.module),
     }
@@ -39,7 +39,7 @@ def _quiz_summary(user, module):
 @login_required
 @module_learnable
 def lesson_detail(request, card, position: int):
-    lessons = selectors.module_lessons(card.module, request.user)
+    lessons = selectors.module_lessons(module=card.module, user=request.user)
     if not 1 <= position <= len(lessons):
         raise Http404("No such lesson")
     lesson, done = lessons[position - 1]  # its body was deferred; rendering loads it
@@ -61,7 +61,7 @@ def lesson_detail(request, card, position: int):
 @require_POST
 @module_learnable
 def lesson_complete(request, card, position: int):
-    lesson = selectors.lesson_at(card.module, position)
+    lesson = selectors.lesson_at(module=card.module, position=position)
     if lesson is None:
         raise Http404("No such lesson")
     progress = services.lesson_complete(user=request.user, lesson=lesson)
@@ -72,7 +72,7 @@ def lesson_complete(request, card, position: int):
             {"card": card, "done": True, "position": position, "progress": progress},
         )
     messages.success(request, f"Lesson complete — module progress {progress.progress_percent:.0f}%.")
-    lessons = selectors.module_lessons(card.module, request.user)
+    lessons = selectors.module_lessons(module=card.module, user=request.user)
     if position < len(lessons):
         return redirect("courses:lesson", module_id=card.module.id, position=position + 1)
     return redirect(card.module)
@@ -104,4 +104,4 @@ def resource_vote(request, card, resource_id):
 
 @login_required
 def dashboard(request):
-    return render(request, "courses/dashboard.html", {"board": selectors.dashboard(request.user)})
+    return render(request, "courses/dashboard.html", {"board": selectors.dashboard(user=request.user)})

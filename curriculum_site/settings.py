@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "courses.context_processors.heartbeat",
             ],
         },
     },
@@ -277,7 +278,9 @@ MARKDOWNX_MEDIA_PATH = "markdownx/"
 # Learning rules (see docs/architecture.md).
 QUIZ_PASS_PERCENT = env_int("QUIZ_PASS_PERCENT", 70)
 QUIZ_MAX_SITTINGS_PER_DAY = env_int("QUIZ_MAX_SITTINGS_PER_DAY", 5)
-HEARTBEAT_SECONDS = 30  # how often an open, visible lesson or quiz page reports activity
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 30)  # how often a visible lesson or quiz page reports activity
+if HEARTBEAT_SECONDS < 1:
+    raise ImproperlyConfigured("HEARTBEAT_SECONDS must be a whole number of seconds, at least 1")
 HEARTBEAT_MAX_CREDIT_SECONDS = 2 * HEARTBEAT_SECONDS  # longest gap credited as active time
 
 LOGGING = {

@@ -10,7 +10,7 @@ from courses.selectors import continue_target
 
 
 def home(request):
-    return render(request, "home.html", {"tracks": Track.choices, "resume": continue_target(request.user)})
+    return render(request, "home.html", {"tracks": Track.choices, "resume": continue_target(user=request.user)})
 
 
 @require_GET

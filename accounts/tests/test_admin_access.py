@@ -212,14 +212,15 @@ def test_admin_adds_a_user_with_a_password(client):
 
 def test_teachers_see_the_learners_of_their_own_cohorts_only(client):
     from assessments.tests.factories import QuizAttemptFactory
-    from community.models import Cohort, CohortMember
+    from community.models import CohortRole
+    from community.tests.factories import CohortFactory, CohortMemberFactory
     from courses.tests.factories import UserProgressFactory
 
     teacher, mine, theirs = TeacherFactory(), UserFactory(username="my_student"), UserFactory(username="not_mine")
-    cohort = Cohort.objects.create(name="Mine")
-    CohortMember.objects.create(cohort=cohort, user=teacher, role="instructor")
-    CohortMember.objects.create(cohort=cohort, user=mine, role="student")
-    Cohort.objects.create(name="Someone else's")
+    cohort = CohortFactory(name="Mine")
+    CohortMemberFactory(cohort=cohort, user=teacher, role=CohortRole.INSTRUCTOR)
+    CohortMemberFactory(cohort=cohort, user=mine, role=CohortRole.STUDENT)
+    CohortFactory(name="Someone else's")
     for student in (mine, theirs):
         UserProgressFactory(user=student)
         QuizAttemptFactory(user=student)

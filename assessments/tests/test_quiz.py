@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from assessments import services
 from assessments.models import QuestionType, QuizAttempt, QuizSitting
-from assessments.selectors import quiz_questions
+from assessments.selectors import quiz_questions, sittings_with_answers
 from assessments.tests.factories import AssessmentFactory
 from common.testing import race
 from courses.models import ProgressStatus, UserProgress
@@ -37,12 +37,12 @@ def ticket(minutes_ago=5):
 
 
 def answers_for(module, mc="B", tf="false", sa="nonce"):
-    questions = quiz_questions(module)
-    return questions, {str(q.id): v for q, v in zip(questions, (mc, tf, sa), strict=True)}
+    return {str(q.id): v for q, v in zip(quiz_questions(module=module), (mc, tf, sa), strict=True)}
 
 
 def test_the_quiz_page_asks_no_coding_tasks(quiz_module):
-    assert [q.question_type for q in quiz_questions(quiz_module)] == ["multiple-choice", "true-false", "short-answer"]
+    questions = quiz_questions(module=quiz_module)
+    assert [q.question_type for q in questions] == ["multiple-choice", "true-false", "short-answer"]
 
 
 @pytest.mark.parametrize(
@@ -70,10 +70,8 @@ def test_grading_each_question_type(qtype, correct, given, expected):
 
 def test_a_sitting_writes_one_attempt_per_question_with_points_and_time(quiz_module):
     user = UserFactory()
-    questions, answers = answers_for(quiz_module, sa="A Nonce")
-    sitting = services.quiz_submit(
-        user=user, module=quiz_module, questions=questions, answers=answers, ticket=ticket(6)
-    )
+    answers = answers_for(quiz_module, sa="A Nonce")
+    sitting = services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=ticket(6))
     attempts = list(QuizAttempt.objects.filter(sitting=sitting).order_by("assessment__order_index"))
     assert [a.is_correct for a in attempts] == [True, True, True]
     assert [a.points_earned for a in attempts] == [10, 10, 10]
@@ -81,13 +79,23 @@ def test_a_sitting_writes_one_attempt_per_question_with_points_and_time(quiz_mod
     assert (sitting.score, sitting.max_score, float(sitting.percent), sitting.passed) == (30, 30, 100.0, True)
 
 
+def test_a_sitting_grades_the_modules_quiz_questions_whatever_the_answers_name(quiz_module):
+    coding_task = quiz_module.assessments.coding_tasks().get()
+    elsewhere = AssessmentFactory()  # another module's question
+    answers = {**answers_for(quiz_module), str(coding_task.id): "print(1)", str(elsewhere.id): "B"}
+    sitting = services.quiz_submit(user=UserFactory(), module=quiz_module, answers=answers, ticket=ticket())
+    graded = set(sitting.attempts.values_list("assessment_id", flat=True))
+    assert graded == set(quiz_module.assessments.quiz().values_list("id", flat=True))
+    assert (sitting.score, sitting.max_score) == (30, 30)
+
+
 def test_pass_mark_is_a_setting(quiz_module, settings):
     user = UserFactory()
-    questions, answers = answers_for(quiz_module, sa="wrong")  # 2 of 3 = 66.67 %
-    sitting = services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers, ticket=ticket())
+    answers = answers_for(quiz_module, sa="wrong")  # 2 of 3 = 66.67 %
+    sitting = services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=ticket())
     assert float(sitting.percent) == 66.67 and sitting.passed is False
     settings.QUIZ_PASS_PERCENT = 60
-    sitting = services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers, ticket=ticket())
+    sitting = services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=ticket())
     assert sitting.passed is True
 
 
@@ -96,18 +104,18 @@ def test_passing_the_quiz_counts_toward_progress(quiz_module):
 
     user = UserFactory()
     lesson_complete(user=user, lesson=quiz_module.lessons.get())
-    questions, answers = answers_for(quiz_module)
-    services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers, ticket=ticket())
+    answers = answers_for(quiz_module)
+    services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=ticket())
     progress = UserProgress.objects.get(user=user, module=quiz_module)
     assert progress.status == ProgressStatus.COMPLETED and float(progress.progress_percent) == 100
 
 
 def test_submitting_the_same_form_twice_records_one_sitting(quiz_module):
     user = UserFactory()
-    questions, answers = answers_for(quiz_module)
+    answers = answers_for(quiz_module)
     same = ticket()
-    first = services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers, ticket=same)
-    second = services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers, ticket=same)
+    first = services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=same)
+    second = services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=same)
     assert first.pk == second.pk
     assert QuizSitting.objects.count() == 1 and QuizAttempt.objects.count() == 3
 
@@ -115,12 +123,11 @@ def test_submitting_the_same_form_twice_records_one_sitting(quiz_module):
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_racing_itself_records_one_sitting(quiz_module):
     user = UserFactory()
-    questions, answers = answers_for(quiz_module)
+    answers = answers_for(quiz_module)
     same = ticket()
 
     def submit(_):
-        sitting = services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers,
-                                       ticket=same)  # fmt: skip
+        sitting = services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=same)
         return sitting.pk
 
     results, errors = race(submit, range(4))
@@ -132,15 +139,25 @@ def test_a_double_click_racing_itself_records_one_sitting(quiz_module):
 def test_retake_limit_per_day(quiz_module, settings):
     settings.QUIZ_MAX_SITTINGS_PER_DAY = 2
     user = UserFactory()
-    questions, answers = answers_for(quiz_module)
+    answers = answers_for(quiz_module)
     for _ in range(2):
-        services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers, ticket=ticket())
+        services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=ticket())
     assert services.sittings_left_today(user=user, module=quiz_module) == 0
     with pytest.raises(services.QuizLimitReached, match="Try again tomorrow"):
-        services.quiz_submit(user=user, module=quiz_module, questions=questions, answers=answers, ticket=ticket())
+        services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=ticket())
     assert QuizSitting.objects.count() == 2
     QuizSitting.objects.update(submitted_at=timezone.now() - timedelta(days=1))
     assert services.sittings_left_today(user=user, module=quiz_module) == 2
+
+
+def test_a_sitting_comes_with_its_answers_in_question_order_in_two_queries(quiz_module, django_assert_num_queries):
+    user = UserFactory()
+    answers = answers_for(quiz_module)
+    sitting = services.quiz_submit(user=user, module=quiz_module, answers=answers, ticket=ticket())
+    with django_assert_num_queries(2):
+        found = sittings_with_answers(user=user, module=quiz_module).get(pk=sitting.pk)
+        assert [a.assessment.order_index for a in found.answers] == [1, 2, 3]
+    assert not sittings_with_answers(user=UserFactory(), module=quiz_module).filter(pk=sitting.pk).exists()
 
 
 def test_tickets_are_signed_and_bound_to_their_module(quiz_module):
@@ -159,6 +176,6 @@ def test_a_module_without_questions_has_no_quiz_and_counts_lessons_only():
     AssessmentFactory(module=module, question_type=QuestionType.CODING_TASK, options=None, correct_answer=None)
     user = UserFactory()
     with pytest.raises(services.QuizUnavailable):
-        services.quiz_submit(user=user, module=module, questions=[], answers={}, ticket=ticket())
+        services.quiz_submit(user=user, module=module, answers={}, ticket=ticket())
     progress = lesson_complete(user=user, lesson=lesson)
     assert progress.status == ProgressStatus.COMPLETED and float(progress.progress_percent) == 100

@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from assessments.models import QuizSitting
+from assessments.models import QuestionType, QuizSitting
+from assessments.tests.factories import AssessmentFactory
+from courses.tests.factories import ModuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +80,12 @@ def test_students_never_see_other_students_results(client, course):
     assert client.get(result_url).status_code == 404
     history = client.get(reverse("assessments:quiz_history", args=[1])).content.decode()
     assert "No attempts yet" in history
+
+
+def test_a_wrong_short_answer_is_shown_the_first_accepted_answer(client):
+    module = ModuleFactory()
+    AssessmentFactory(module=module, order_index=1, question_type=QuestionType.SHORT_ANSWER, options=None,
+                      correct_answer=" nonce | a nonce")  # fmt: skip
+    client.force_login(UserFactory())
+    result = client.get(quiz_post(client, module.id, ["a hash"]).url).content.decode()
+    assert "Right answer: <strong>nonce</strong>" in result

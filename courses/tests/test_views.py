@@ -119,6 +119,22 @@ def test_dashboard_shows_the_learners_own_numbers(client, course):
     assert "Continue" in html
 
 
+def test_dashboard_words_the_tracks_quizzes_and_recent_activity(client, course):
+    user = UserFactory()
+    client.force_login(user)
+    client.post(reverse("courses:lesson_complete", args=[1, 1]))
+    quiz_post(client, 1, ["B", "false"])
+    quiz_post(client, 1, ["B", "true"])
+    html = client.get(reverse("courses:dashboard")).content.decode()
+    assert "0 of 2 modules completed" in html  # the user track: modules 1 and 2 (3 is unpublished)
+    table = re.search(r'data-testid="quiz-table".*?</table>', html, re.S).group(0)
+    assert ">Blockchain Technology</a></td><td>2</td><td>100%</td><td>yes</td>" in table
+    activity = re.search(r"Recent activity.*?</ul>", html, re.S).group(0)
+    assert "Completed “Blockchain Technology lesson 1”" in activity
+    assert "Quiz “Blockchain Technology”: 50% (not passed)" in activity
+    assert "Quiz “Blockchain Technology”: 100% (passed)" in activity
+
+
 def test_profile_edits_name_and_username_with_clear_errors(client):
     user = UserFactory(username="old_name")
     UserFactory(username="TakenName")
@@ -166,6 +182,16 @@ def test_heartbeat_needs_post_and_login(client, course):
     assert client.get(reverse("courses:heartbeat", args=[1])).status_code == 405
     assert client.post(reverse("courses:heartbeat", args=[1])).content == b"0"
     assert client.post(reverse("courses:heartbeat", args=[2])).status_code == 403  # locked
+
+
+def test_the_pages_tell_the_heartbeat_script_the_interval_from_the_setting(client, course, settings):
+    client.force_login(UserFactory())
+    pages = (reverse("courses:lesson", args=[1, 1]), reverse("assessments:quiz", args=[1]))
+    for url in pages:
+        assert f'data-heartbeat-seconds="{settings.HEARTBEAT_SECONDS}"' in client.get(url).content.decode()
+    settings.HEARTBEAT_SECONDS = 45
+    for url in pages:
+        assert 'data-heartbeat-seconds="45"' in client.get(url).content.decode(), url
 
 
 def test_the_rendered_lesson_is_refreshed_when_the_lesson_changes(client, course):

@@ -55,6 +55,14 @@ def test_malformed_boolean_setting_is_reported_clearly():
     assert "DEBUG must be 1/0" in done.stderr
 
 
+def test_the_heartbeat_interval_is_read_from_the_environment():
+    show = "from django.conf import settings as s; print(s.HEARTBEAT_SECONDS, s.HEARTBEAT_MAX_CREDIT_SECONDS)"
+    done = _manage("shell", "-c", show, DEBUG="1", HEARTBEAT_SECONDS="12")
+    assert done.stdout.strip().splitlines()[-1] == "12 24", done.stderr
+    done = _manage("check", DEBUG="1", HEARTBEAT_SECONDS="0")
+    assert done.returncode != 0 and "HEARTBEAT_SECONDS must be" in done.stderr
+
+
 def test_bcrypt_is_the_first_password_hasher_in_the_real_settings():
     done = _manage("shell", "-c", "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])", DEBUG="1")
     assert done.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.BCryptSHA256PasswordHasher", done.stderr
