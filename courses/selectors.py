@@ -93,9 +93,7 @@ def catalog_cards(*, user: User | AnonymousUser) -> list[ModuleCard]:
     ]
 
 
-# Not keyword-only yet: trading.selectors.lab_access (another branch's code) calls it as
-# module_card(user, 17). Every caller here passes keywords; add the `*` once that call does too.
-def module_card(user: User | AnonymousUser, module_id: int) -> ModuleCard | None:
+def module_card(*, user: User | AnonymousUser, module_id: int) -> ModuleCard | None:
     """The module as this user sees it, or None when it does not exist or is hidden from them."""
     module = visible_modules(user=user).filter(id=module_id).first()
     if module is None:

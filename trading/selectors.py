@@ -86,7 +86,7 @@ def lab_access(*, user: User | AnonymousUser) -> tuple[bool, list[Module]]:
         return False, []
     if user.is_staff:
         return True, []
-    card = module_card(user, 17)
+    card = module_card(user=user, module_id=17)
     if card is None:
         return False, []
     return not card.locked, card.missing
