@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.models import Assessment, QuizAttempt, QuizSitting
+from assessments.selectors import quiz_questions
 from courses.models import Module
 from courses.services import module_visit, progress_for_update, progress_recompute
 
@@ -119,4 +122,53 @@ def quiz_submit(*, user, module: Module, questions: list[Assessment], answers: d
     sitting_grade(sitting=sitting, questions=questions, answers=answers, when=now, seconds_for=lambda q: per_question)
     module_visit(user=user, module=module)
     progress_recompute(user=user, module=module)
+    return sitting
+
+
+@transaction.atomic
+def quiz_sitting_record(
+    *,
+    user,
+    module: Module,
+    answers: dict,
+    token: uuid.UUID,
+    started_at: datetime,
+    submitted_at: datetime,
+    seconds_for: Callable[[Assessment], int] | None = None,
+    questions: list[Assessment] | None = None,
+) -> QuizSitting:
+    """Record a sitting of a module's quiz taken at a known time (an import, the demo school).
+
+    Graded like a submitted quiz form, by `sitting_grade`, then the learner's progress is recomputed
+    as of `submitted_at`. The daily limit is a rule for live submissions and is not applied here.
+    Recording the same (user, token) twice returns the first sitting. `seconds_for(question)` is the
+    time spent on each question; by default the sitting's duration is shared evenly. `questions`
+    are the module's quiz questions when the caller has them already (default: read them).
+    """
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": "Answers are a mapping of question id to answer."})
+    if started_at > submitted_at:
+        raise ValidationError({"started_at": "A sitting cannot start after it was submitted."})
+    if questions is None:
+        questions = quiz_questions(module)
+    elif any(q.module_id != module.pk or q.is_coding_task for q in questions):
+        raise ValidationError({"questions": "Only this module's quiz questions belong to its sittings."})
+    if not questions:
+        raise QuizUnavailable("This module has no quiz questions yet.")
+    try:  # the (user, token) unique key finds a sitting recorded before, even a moment ago
+        with transaction.atomic():
+            sitting = QuizSitting.objects.create(
+                user=user, module=module, submission_token=token, started_at=started_at, submitted_at=submitted_at
+            )
+    except IntegrityError:
+        return QuizSitting.objects.get(user=user, submission_token=token)
+    per_question = int(min((submitted_at - started_at).total_seconds() / len(questions), MAX_SECONDS_PER_QUESTION))
+    sitting_grade(
+        sitting=sitting,
+        questions=questions,
+        answers=answers,
+        when=submitted_at,
+        seconds_for=seconds_for or (lambda question: per_question),
+    )
+    progress_recompute(user=user, module=module, at=submitted_at)
     return sitting
