@@ -1,7 +1,55 @@
-from django.db import models, transaction
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.hashers import identify_hasher
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import ForeignObjectRel
 
 from accounts.models import User
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    username: str,
+    role: str,
+    full_name: str = "",
+    password_hash: str | None = None,
+    created_at: datetime | None = None,
+) -> User:
+    """Create an account: validated like every form (role, lengths, email and username unique
+    ignoring case), nothing saved when anything is wrong.
+
+    `password_hash` is a hash from `make_password` (so many accounts can share one slow bcrypt
+    round); a plain password is refused rather than stored. Without one the account has an
+    unusable password until it is reset.
+    """
+    user = User(
+        email=(email or "").strip().lower(),
+        username=(username or "").strip(),
+        full_name=(full_name or "").strip() or None,
+        role=role,
+    )
+    if password_hash is None:
+        user.set_unusable_password()
+    else:
+        try:
+            identify_hasher(password_hash)
+        except ValueError:
+            raise ValidationError({"password": "Expected a password hash (make_password), not a password."}) from None
+        user.password = password_hash
+    if created_at is not None:
+        user.created_at = created_at
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+    except IntegrityError as error:  # a simultaneous sign-up took the email or username first
+        raise ValidationError("An account with this email address or username already exists.") from error
+    return user
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Writes for the assessments app: grading and recording quiz sittings."""
+"""Writes for the assessments app: quiz sittings, code submissions, grading and peer review."""
 
 from __future__ import annotations
 
@@ -10,11 +10,22 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from assessments.models import Assessment, QuizAttempt, QuizSitting
+from accounts.models import Role
+from assessments.models import (
+    Assessment,
+    CodeSubmission,
+    PeerReview,
+    QuizAttempt,
+    QuizSitting,
+    SubmissionStatus,
+)
 from assessments.selectors import quiz_questions
 from courses.models import Module
 from courses.services import module_visit, progress_for_update, progress_recompute
@@ -139,3 +150,186 @@ def quiz_submit(*, user: User, module: Module, answers: Mapping[str, str], ticke
     module_visit(user=user, module=module)
     progress_recompute(user=user, module=module)
     return sitting
+
+
+@transaction.atomic
+def quiz_sitting_record(
+    *,
+    user: User,
+    module: Module,
+    answers: dict,
+    token: uuid.UUID,
+    started_at: datetime,
+    submitted_at: datetime,
+    seconds_for: Callable[[Assessment], int] | None = None,
+    questions: list[Assessment] | None = None,
+) -> QuizSitting:
+    """Record a sitting of a module's quiz taken at a known time (an import, the demo school).
+
+    Graded like a submitted quiz form, by `sitting_grade`, then the learner's progress is recomputed
+    as of `submitted_at`. The daily limit is a rule for live submissions and is not applied here.
+    Recording the same (user, token) twice returns the first sitting. `seconds_for(question)` is the
+    time spent on each question; by default the sitting's duration is shared evenly. `questions`
+    are the module's quiz questions when the caller has them already (default: read them).
+    """
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": "Answers are a mapping of question id to answer."})
+    if started_at > submitted_at:
+        raise ValidationError({"started_at": "A sitting cannot start after it was submitted."})
+    if questions is None:
+        questions = list(quiz_questions(module=module))
+    elif any(q.module_id != module.pk or q.is_coding_task for q in questions):
+        raise ValidationError({"questions": "Only this module's quiz questions belong to its sittings."})
+    if not questions:
+        raise QuizUnavailable("This module has no quiz questions yet.")
+    try:  # the (user, token) unique key finds a sitting recorded before, even a moment ago
+        with transaction.atomic():
+            sitting = QuizSitting.objects.create(
+                user=user, module=module, submission_token=token, started_at=started_at, submitted_at=submitted_at
+            )
+    except IntegrityError:
+        return QuizSitting.objects.get(user=user, submission_token=token)
+    per_question = int(min((submitted_at - started_at).total_seconds() / len(questions), MAX_SECONDS_PER_QUESTION))
+    sitting_grade(
+        sitting=sitting,
+        questions=questions,
+        answers=answers,
+        when=submitted_at,
+        seconds_for=seconds_for or (lambda question: per_question),
+    )
+    progress_recompute(user=user, module=module, at=submitted_at)
+    return sitting
+
+
+# --- coding tasks and peer review ---------------------------------------------------------------
+
+MAX_SUBMISSION_FILES = 20
+MAX_SUBMISSION_BYTES = 256 * 1024
+
+
+def _files_check(files) -> dict[str, str]:
+    if not isinstance(files, dict) or not files:
+        raise ValidationError({"file_uploads": "Submit at least one file."})
+    if len(files) > MAX_SUBMISSION_FILES:
+        raise ValidationError({"file_uploads": f"Submit at most {MAX_SUBMISSION_FILES} files."})
+    for name, content in files.items():
+        if not isinstance(name, str) or not isinstance(content, str):
+            raise ValidationError({"file_uploads": "Each file is a name and its text."})
+        if not name.strip() or len(name) > 255 or "/" in name or "\\" in name or name.startswith("."):
+            raise ValidationError({"file_uploads": f"{name[:50]!r} is not a plain file name."})
+    size = sum(len(content.encode()) for content in files.values())
+    if size > MAX_SUBMISSION_BYTES:
+        message = f"The files are too large ({size} bytes; at most {MAX_SUBMISSION_BYTES})."
+        raise ValidationError({"file_uploads": message})
+    return dict(files)
+
+
+def _scores_check(scores, field: str) -> dict | None:
+    if scores is None:
+        return None
+    if not isinstance(scores, dict) or not all(
+        isinstance(k, str) and isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+        for k, v in scores.items()
+    ):
+        raise ValidationError({field: "Rubric scores are criterion names with numbers ≥ 0."})
+    return dict(scores)
+
+
+@transaction.atomic
+def code_submission_create(
+    *, user, assessment: Assessment, files: dict[str, str], submitted_at: datetime | None = None
+) -> CodeSubmission:
+    """Hand in a solution to a coding task: a new version each time (1, 2, ...), status submitted."""
+    if not assessment.is_coding_task:
+        raise ValidationError({"assessment": "Only coding tasks take code submissions."})
+    files = _files_check(files)
+    # Serialise the learner's submissions of this task, so two at once get different versions;
+    # FOR NO KEY UPDATE does not block inserts that reference the user.
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
+    latest = CodeSubmission.objects.filter(user=user, assessment=assessment).aggregate(v=Max("submission_version"))["v"]
+    submission = CodeSubmission(
+        user=user,
+        assessment=assessment,
+        file_uploads=files,
+        status=SubmissionStatus.SUBMITTED,
+        submission_version=(latest or 0) + 1,
+    )
+    if submitted_at is not None:
+        submission.submitted_at = submitted_at
+    submission.full_clean()
+    submission.save(force_insert=True)
+    return submission
+
+
+@transaction.atomic
+def code_submission_grade(
+    *,
+    submission: CodeSubmission,
+    grader: User,
+    grade: int,
+    feedback: str,
+    rubric_scores: dict | None,
+    graded_at: datetime | None = None,
+    status: str = SubmissionStatus.GRADED,
+) -> CodeSubmission:
+    """A teacher's (or admin's) grade, feedback and rubric for a submission; `status` may instead
+    ask for a revision. Grading again replaces the previous grade."""
+    if grader.role not in (Role.TEACHER, Role.ADMIN) or not grader.is_active:
+        raise PermissionDenied("Only teachers and admins grade submissions.")
+    if grader.pk == submission.user_id:
+        raise PermissionDenied("Nobody grades their own submission.")
+    if status not in (SubmissionStatus.GRADED, SubmissionStatus.REVISION_NEEDED):
+        raise ValidationError({"status": "A grade marks a submission graded or revision-needed."})
+    if isinstance(grade, bool) or not isinstance(grade, int):
+        raise ValidationError({"grade": "The grade is a whole number."})
+    rubric_scores = _scores_check(rubric_scores, "rubric_scores")
+    submission = CodeSubmission.objects.select_for_update().get(pk=submission.pk)
+    graded_at = graded_at or timezone.now()
+    if submission.submitted_at and graded_at < submission.submitted_at:
+        raise ValidationError({"graded_at": "A submission cannot be graded before it was submitted."})
+    submission.grade = grade
+    submission.instructor_feedback = (feedback or "").strip() or None
+    submission.rubric_scores = rubric_scores
+    submission.status = status
+    submission.graded_at = graded_at
+    submission.graded_by = grader
+    submission.full_clean()  # the grade is checked against max_grade here
+    submission.save(update_fields=["grade", "instructor_feedback", "rubric_scores", "status", "graded_at", "graded_by"])
+    return submission
+
+
+@transaction.atomic
+def peer_review_create(
+    *,
+    submission: CodeSubmission,
+    reviewer: User,
+    rubric_scores: dict | None,
+    comments: str,
+    is_helpful: bool | None = None,
+    submitted_at: datetime | None = None,
+) -> PeerReview:
+    """A learner's review of another learner's submission: one per reviewer and submission."""
+    if reviewer.pk == submission.user_id:
+        raise ValidationError({"reviewer": "You cannot review your own submission."})
+    rubric_scores = _scores_check(rubric_scores, "rubric_scores")
+    comments = (comments or "").strip()
+    if not comments and not rubric_scores:
+        raise ValidationError({"comments": "A review needs comments or rubric scores."})
+    review = PeerReview(
+        submission=submission,
+        reviewer=reviewer,
+        rubric_scores=rubric_scores,
+        comments=comments or None,
+        is_helpful=is_helpful,
+    )
+    if submitted_at is not None:
+        review.submitted_at = submitted_at
+    if submission.submitted_at and review.submitted_at < submission.submitted_at:
+        raise ValidationError({"submitted_at": "A review cannot come before the submission."})
+    review.full_clean()  # one review per reviewer and submission
+    try:
+        with transaction.atomic():
+            review.save(force_insert=True)
+    except IntegrityError as error:  # a simultaneous review by the same reviewer won
+        raise ValidationError("You have already reviewed this submission.") from error
+    return review

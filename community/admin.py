@@ -5,8 +5,9 @@ import assessments.admin  # noqa: F401  (registers first the admins replaced bel
 import courses.admin  # noqa: F401
 from assessments.models import CodeSubmission, PeerReview, QuizAttempt
 from common.admin import reregister
-from community.models import Achievement, Cohort, CohortMember, CohortRole, ForumPost, VoteType
+from community.models import Achievement, Cohort, CohortMember, ForumPost, VoteType
 from community.selectors import taught_cohorts, taught_students
+from community.services import cohort_creator_enrol
 from courses.models import UserProgress
 
 
@@ -71,8 +72,8 @@ class CohortAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        if not change and request.user.is_teacher:  # whoever opens a cohort teaches it
-            CohortMember.objects.get_or_create(cohort=obj, user=request.user, defaults={"role": CohortRole.INSTRUCTOR})
+        if not change:  # a teacher who opens a cohort teaches it
+            cohort_creator_enrol(cohort=obj)
 
 
 @admin.register(CohortMember)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -49,11 +51,15 @@ def module_visit(*, user: User, module: Module) -> None:
     )
 
 
-def progress_recompute(*, user: User, module: Module) -> UserProgress:
+def progress_recompute(*, user: User, module: Module, at: datetime | None = None) -> UserProgress:
     """Make the module's user_progress row true again from lesson completions and quiz sittings.
 
     percent = (completed lessons + quiz passed) / (lessons + 1) × 100; completed when every lesson
     is complete and the quiz is passed. The row is locked, so two tabs cannot interleave.
+
+    `at` is when the event that changed the progress happened (default: now), so a history
+    recorded afterwards (an import, the demo school) gets its real dates; a back-dated event never
+    moves `last_accessed` backwards.
     """
     from assessments.models import QuizSitting
 
@@ -65,7 +71,7 @@ def progress_recompute(*, user: User, module: Module) -> UserProgress:
         has_quiz = module.assessments.quiz().exists()
         quiz_passed = has_quiz and QuizSitting.objects.filter(user=user, module=module, passed=True).exists()
         parts = lessons + (1 if has_quiz else 0)
-        now = timezone.now()
+        now = at or timezone.now()
         percent = (done + quiz_passed) / parts * 100 if parts else 0
         progress.progress_percent = Decimal(round(percent, 2)).quantize(Decimal("0.01"))
         if lessons and done >= lessons and (quiz_passed or not has_quiz):
@@ -75,16 +81,70 @@ def progress_recompute(*, user: User, module: Module) -> UserProgress:
             progress.status = ProgressStatus.IN_PROGRESS
             progress.completed_at = None
         progress.started_at = progress.started_at or now
-        progress.last_accessed = now
+        if at is None or progress.last_accessed is None or at > progress.last_accessed:
+            progress.last_accessed = now
         progress.save(update_fields=["progress_percent", "status", "completed_at", "started_at", "last_accessed"])
     return progress
 
 
 @transaction.atomic
-def lesson_complete(*, user: User, lesson: Lesson) -> UserProgress:
-    """Mark a lesson complete (a second call changes nothing) and update the module's progress."""
-    LessonCompletion.objects.bulk_create([LessonCompletion(user=user, lesson=lesson)], ignore_conflicts=True)
-    return progress_recompute(user=user, module=lesson.module)
+def lesson_complete(*, user: User, lesson: Lesson, at: datetime | None = None) -> UserProgress:
+    """Mark a lesson complete (a second call changes nothing) and update the module's progress.
+
+    `at` is when the learner completed it (default: now)."""
+    completion = LessonCompletion(user=user, lesson=lesson)
+    if at is not None:
+        completion.completed_at = at
+    LessonCompletion.objects.bulk_create([completion], ignore_conflicts=True)
+    return progress_recompute(user=user, module=lesson.module, at=at)
+
+
+@transaction.atomic
+def lesson_completions_record(
+    *, user: User, completions: Mapping[Lesson, datetime] | Iterable[tuple[Lesson, datetime]]
+) -> list[UserProgress]:
+    """Record lessons a learner completed at known times (an import, the demo school) in one go.
+
+    A lesson already complete keeps its first completion. Each module touched is recomputed once
+    by `progress_recompute`, as of its latest completion here, and counts as started no later than
+    its earliest one. Returns the modules' progress rows.
+    """
+    pairs = list(completions.items() if isinstance(completions, Mapping) else completions)
+    spans: dict[int, tuple[Module, datetime, datetime]] = {}
+    for lesson, at in pairs:
+        if not isinstance(at, datetime) or timezone.is_naive(at):
+            raise ValueError(f"lesson {lesson.pk}: the completion time must be a timezone-aware datetime")
+        module, first, last = spans.get(lesson.module_id, (lesson.module, at, at))
+        spans[lesson.module_id] = (module, min(first, at), max(last, at))
+    LessonCompletion.objects.bulk_create(
+        [LessonCompletion(user=user, lesson=lesson, completed_at=at) for lesson, at in pairs], ignore_conflicts=True
+    )
+    progress = []
+    for module, first, last in spans.values():
+        row = progress_recompute(user=user, module=module, at=last)
+        if row.started_at is None or row.started_at > first:  # started no later than the earliest lesson recorded here
+            UserProgress.objects.filter(pk=row.pk).update(started_at=first)
+            row.started_at = first
+        progress.append(row)
+    return progress
+
+
+@transaction.atomic
+def progress_time_credit(*, user: User, module: Module, seconds: int) -> None:
+    """Credit time spent on a module that no heartbeat measured (an import, the demo school).
+
+    Added with F() to `active_seconds`, from which `time_spent_minutes` is derived as the
+    heartbeat derives it, so the two columns stay consistent and concurrent credits add up.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise ValueError("seconds must be a whole number ≥ 0")
+    total = F("active_seconds") + seconds
+    for _ in range(2):  # the row usually exists: one UPDATE; otherwise create it and update again
+        if UserProgress.objects.filter(user=user, module=module).update(
+            active_seconds=total, time_spent_minutes=total / 60
+        ):
+            return
+        UserProgress.objects.bulk_create([UserProgress(user=user, module=module)], ignore_conflicts=True)
 
 
 @transaction.atomic

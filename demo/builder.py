@@ -1,5 +1,9 @@
 """A believable, deterministic demo school for `manage.py seed_demo`.
 
+Every row is written through the services of the app that owns its table, so the demo obeys the
+same rules as the site (validation, one vote per user, counters, progress computed from lessons
+and quizzes) and cannot drift from them. Only the choices (who, what, when) are made here.
+
 Every demo account's email ends in DEMO_DOMAIN and every demo cohort's name starts with
 DEMO_COHORT_PREFIX; `demo_reset` removes exactly those and what hangs off them.
 """
@@ -13,24 +17,30 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F
 
 from accounts.models import Role, User
-from accounts.services import user_delete
-from assessments.models import (
-    Assessment,
-    CodeSubmission,
-    PeerReview,
-    QuestionType,
-    QuizSitting,
-    SubmissionStatus,
+from accounts.services import user_create, user_delete
+from assessments.models import Assessment, QuestionType
+from assessments.services import (
+    code_submission_create,
+    code_submission_grade,
+    peer_review_create,
+    quiz_sitting_record,
 )
-from assessments.services import sitting_grade
-from community.models import Cohort, CohortMember, CohortRole, ForumPost, ForumVote, VoteType
-from courses.models import Lesson, LessonCompletion, Module, ProgressStatus, UserProgress
+from community.models import Cohort, CohortRole, VoteType
+from community.services import (
+    cohort_create,
+    cohort_members_add,
+    forum_post_create,
+    forum_thread_mark_solved,
+    forum_thread_pin,
+    forum_vote_cast,
+)
+from courses.models import Lesson, Module
+from courses.services import lesson_completions_record, progress_time_credit
 from trading.market_data import synthetic_candles
-from trading.models import BotConfiguration, Candle, LLMProvider, TradingStrategy
-from trading.services import candles_import
+from trading.models import Candle, LLMProvider
+from trading.services import bot_save, candles_import, strategy_save
 
 DEMO_DOMAIN = "demo.cryptocurriculum.test"
 DEMO_COHORT_PREFIX = "Demo: "
@@ -103,16 +113,14 @@ class DemoReport:
 def _user(report: DemoReport, username: str, role: str, full_name: str, password_hash: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(
+        user = user_create(
             email=f"{username}@{DEMO_DOMAIN}",
             username=username,
-            full_name=full_name,
             role=role,
-            password=password_hash,
+            full_name=full_name,
+            password_hash=password_hash,
             created_at=DEMO_NOW - timedelta(days=120),
         )
-        user.full_clean(exclude=["password"])
-        user.save()
         report.add("users")
     return user
 
@@ -133,24 +141,24 @@ def _answer(question: Assessment, correct: bool, rng: random.Random) -> str:
         return rng.choice([k for k in question.options if k != question.correct_answer])
     if question.question_type == QuestionType.TRUE_FALSE:
         return question.correct_answer if correct else {"true": "false", "false": "true"}[question.correct_answer]
-    accepted = question.correct_answer.split("|")[0].strip()
-    return accepted if correct else "not sure"
+    return question.accepted_answers[0] if correct else "not sure"
 
 
-def _quiz_sitting(report, user, questions, when, rng, *, passing: bool) -> None:
-    gradable = [q for q in questions if q.question_type != QuestionType.CODING_TASK]
+def _quiz_sitting(report, user, module, questions, when, rng, *, passing: bool) -> None:
+    gradable = [q for q in questions if not q.is_coding_task]
     wrong = rng.randint(0, max(0, len(gradable) // 5)) if passing else rng.randint(len(gradable) // 2, len(gradable))
     wrong_ids = {q.id for q in rng.sample(gradable, min(wrong, len(gradable)))}
-    sitting = QuizSitting.objects.create(
+    token = uuid.UUID(int=rng.getrandbits(128))
+    answers = {str(q.id): _answer(q, q.id not in wrong_ids, rng) for q in gradable}
+    quiz_sitting_record(
         user=user,
-        module_id=gradable[0].module_id,
-        submission_token=uuid.UUID(int=rng.getrandbits(128)),
+        module=module,
+        answers=answers,
+        token=token,
         started_at=when - timedelta(minutes=12),
         submitted_at=when,
-    )
-    answers = {str(q.id): _answer(q, q.id not in wrong_ids, rng) for q in gradable}
-    sitting_grade(
-        sitting=sitting, questions=gradable, answers=answers, when=when, seconds_for=lambda q: rng.randint(15, 90)
+        seconds_for=lambda q: rng.randint(15, 90),
+        questions=gradable,
     )
     report.add("quiz sittings")
     report.add("quiz attempts", len(gradable))
@@ -162,93 +170,87 @@ def _progress(report, user, index, modules, lessons_by_module, questions_by_modu
     day = DEMO_NOW - timedelta(days=90)
     done_modules = []
     for position, module_id in enumerate(path[: completed + 1]):
+        module = modules[module_id]
         lessons = lessons_by_module[module_id]
         finished = position < completed
         count = len(lessons) if finished else min(lessons_in_next, len(lessons))
-        started = day
+        completions = {}
         for lesson in lessons[:count]:
             day += timedelta(hours=rng.randint(6, 40))
-            LessonCompletion.objects.create(user=user, lesson=lesson, completed_at=day)
+            completions[lesson] = day
+        lesson_completions_record(user=user, completions=completions)
         report.add("lesson completions", count)
         if finished:
             if rng.random() < 0.3:  # some learners needed a second sitting
-                _quiz_sitting(report, user, questions_by_module[module_id], day, rng, passing=False)
+                _quiz_sitting(report, user, module, questions_by_module[module_id], day, rng, passing=False)
                 day += timedelta(days=1)
-            _quiz_sitting(report, user, questions_by_module[module_id], day, rng, passing=True)
+            _quiz_sitting(report, user, module, questions_by_module[module_id], day, rng, passing=True)
             done_modules.append(module_id)
-        percent = round((count + (1 if finished else 0)) / (len(lessons) + 1) * 100, 2)
-        UserProgress.objects.create(
-            user=user,
-            module=modules[module_id],
-            status=ProgressStatus.COMPLETED if finished else ProgressStatus.IN_PROGRESS,
-            progress_percent=percent,
-            started_at=started,
-            completed_at=day if finished else None,
-            last_accessed=day,
-            time_spent_minutes=sum(lesson.estimated_minutes or 0 for lesson in lessons[:count])
-            + (15 if finished else 0),
-        )
+        minutes = sum(lesson.estimated_minutes or 0 for lesson in lessons[:count]) + (15 if finished else 0)
+        progress_time_credit(user=user, module=module, seconds=minutes * 60)
         report.add("progress rows")
     return done_modules
 
 
-def _forum(report, students, teachers, rng) -> None:
+def _forum(report, students, teachers, modules, rng) -> None:
     everyone = students + teachers
     for number, (module_id, title, content) in enumerate(THREADS):
         author = students[(number * 7) % len(students)]
         when = DEMO_NOW - timedelta(days=30 - number * 3)
-        post = ForumPost.objects.create(
-            module_id=module_id, user=author, title=title, content=content, created_at=when, is_pinned=number == 0
-        )
+        post = forum_post_create(user=author, module=modules[module_id], title=title, content=content, created_at=when)
+        if number == 0:
+            forum_thread_pin(post=post)
         report.add("forum posts")
         replies = []
         for r in range(rng.randint(2, 4)):
             replier = rng.choice([u for u in everyone if u != author])
             replies.append(
-                ForumPost.objects.create(
-                    module_id=module_id,
+                forum_post_create(
                     user=replier,
-                    parent_post=post,
+                    module=None,
+                    title=None,
                     content=REPLIES[(number + r) % len(REPLIES)],
+                    parent=post,
                     created_at=when + timedelta(hours=2 + r * 5),
                 )
             )
         report.add("forum posts", len(replies))
         if number % 2 == 0:
-            ForumPost.objects.filter(pk=post.pk).update(is_solved=True)
+            forum_thread_mark_solved(post=post)
         for target in [post, *replies]:
             voters = rng.sample([u for u in everyone if u != target.user], rng.randint(0, 6))
             for voter in voters:
                 vote_type = VoteType.UPVOTE if rng.random() < 0.85 else VoteType.DOWNVOTE
-                ForumVote.objects.create(post=target, user=voter, vote_type=vote_type)
-                if vote_type == VoteType.UPVOTE:
-                    ForumPost.objects.filter(pk=target.pk).update(upvotes=F("upvotes") + 1)
+                forum_vote_cast(user=voter, post=target, vote_type=vote_type)
             report.add("forum votes", len(voters))
 
 
 def _code_review(report, students, teacher, completed_by_student, rng) -> None:
-    tasks = list(Assessment.objects.filter(question_type=QuestionType.CODING_TASK).order_by("module_id", "order_index"))
+    tasks = list(Assessment.objects.coding_tasks().order_by("module_id", "order_index"))
     submitted = 0
     for student in students:
         for task in tasks:
             if task.module_id not in completed_by_student[student.pk] or submitted >= 8:
                 continue
             graded = submitted % 3 != 2
-            submission = CodeSubmission.objects.create(
+            submission = code_submission_create(
                 user=student,
                 assessment=task,
-                file_uploads={"solution.py": task.reference_solution},
-                status=SubmissionStatus.GRADED if graded else SubmissionStatus.SUBMITTED,
-                grade=rng.randint(70, 100) if graded else None,
-                instructor_feedback="Clear and correct; consider naming the helper functions." if graded else None,
-                rubric_scores={"functionality": 40, "code_quality": 25, "tests": 20} if graded else None,
+                files={"solution.py": task.reference_solution},
                 submitted_at=DEMO_NOW - timedelta(days=10 - submitted),
-                graded_at=DEMO_NOW - timedelta(days=9 - submitted) if graded else None,
-                graded_by=teacher if graded else None,
             )
+            if graded:
+                code_submission_grade(
+                    submission=submission,
+                    grader=teacher,
+                    grade=rng.randint(70, 100),
+                    feedback="Clear and correct; consider naming the helper functions.",
+                    rubric_scores={"functionality": 40, "code_quality": 25, "tests": 20},
+                    graded_at=DEMO_NOW - timedelta(days=9 - submitted),
+                )
             submitted += 1
             reviewer = students[(students.index(student) + 1) % len(students)]
-            PeerReview.objects.create(
+            peer_review_create(
                 submission=submission,
                 reviewer=reviewer,
                 rubric_scores={"functionality": 4, "readability": 5},
@@ -285,22 +287,21 @@ def demo_seed() -> DemoReport:
         (f"{DEMO_COHORT_PREFIX}Autumn 2026 — Builders", date(2026, 9, 7), date(2026, 12, 18), teachers[1]),
     ]
     for number, (name, start, end, teacher) in enumerate(cohorts):
-        cohort = Cohort.objects.create(
+        cohort = cohort_create(  # its teacher becomes its instructor
             name=name,
             description="A demo cohort with a weekly live session and module deadlines.",
             start_date=start,
             end_date=end,
-            is_active=end >= DEMO_NOW.date(),
             created_by=teacher,
+            is_active=end >= DEMO_NOW.date(),
         )
-        CohortMember.objects.create(cohort=cohort, user=teacher, role=CohortRole.INSTRUCTOR)
         half = students[number * STUDENTS // 2 : (number + 1) * STUDENTS // 2]
-        CohortMember.objects.bulk_create([CohortMember(cohort=cohort, user=s, role=CohortRole.STUDENT) for s in half])
+        cohort_members_add(cohort=cohort, users=half, role=CohortRole.STUDENT)
         report.add("cohorts")
-        report.add("cohort members", len(half) + 1)
+        report.add("cohort members", cohort.members.count())
 
     lessons_by_module: dict[int, list[Lesson]] = {}
-    for lesson in Lesson.objects.order_by("module_id", "order_index"):
+    for lesson in Lesson.objects.select_related("module").order_by("module_id", "order_index"):
         lessons_by_module.setdefault(lesson.module_id, []).append(lesson)
     questions_by_module: dict[int, list[Assessment]] = {}
     for question in Assessment.objects.order_by("module_id", "order_index"):
@@ -309,26 +310,27 @@ def demo_seed() -> DemoReport:
         student.pk: _progress(report, student, i, modules, lessons_by_module, questions_by_module, rng)
         for i, student in enumerate(students)
     }
-    _forum(report, students, teachers, rng)
+    _forum(report, students, teachers, modules, rng)
     _code_review(report, students, teachers[1], completed_by_student, rng)
 
     advanced = students[-1]
-    bot = BotConfiguration.objects.create(
+    bot = bot_save(
         user=advanced,
-        name="Trend follower with an LLM second opinion",
-        llm_provider=LLMProvider.OLLAMA,
-        llm_model="llama3.1:8b",
-        is_active=True,
-        config_json={
+        bot=None,
+        fields={
+            "name": "Trend follower with an LLM second opinion",
+            "llm_provider": LLMProvider.OLLAMA,
+            "llm_model": "llama3.1:8b",
+            "is_active": True,
+        },
+        config={
             "signal_weights": {"strategy": 0.7, "llm": 0.3},
             "data_sources": ["candles:BTC/USDT:1h"],
             "symbol": "BTC/USDT",
             "timeframe": "1h",
         },
     )
-    TradingStrategy.objects.create(
-        bot_config=bot, strategy_name="SMA crossover 20/50", strategy_code=SMA_STRATEGY, is_active=True
-    )
+    strategy_save(bot=bot, strategy=None, name="SMA crossover 20/50", code=SMA_STRATEGY, active=True)
     report.add("bot configurations")
     report.add("trading strategies")
     for seed, symbol in enumerate(DEMO_SYMBOLS, start=1):
