@@ -207,7 +207,7 @@ MAX_SUBMISSION_FILES = 20
 MAX_SUBMISSION_BYTES = 256 * 1024
 
 
-def _files_check(files) -> dict[str, str]:
+def _files_check(files: object) -> dict[str, str]:
     if not isinstance(files, dict) or not files:
         raise ValidationError({"file_uploads": "Submit at least one file."})
     if len(files) > MAX_SUBMISSION_FILES:
@@ -224,7 +224,7 @@ def _files_check(files) -> dict[str, str]:
     return dict(files)
 
 
-def _scores_check(scores, field: str) -> dict | None:
+def _scores_check(scores: object, field: str) -> dict | None:
     if scores is None:
         return None
     if not isinstance(scores, dict) or not all(
@@ -237,7 +237,7 @@ def _scores_check(scores, field: str) -> dict | None:
 
 @transaction.atomic
 def code_submission_create(
-    *, user, assessment: Assessment, files: dict[str, str], submitted_at: datetime | None = None
+    *, user: User, assessment: Assessment, files: dict[str, str], submitted_at: datetime | None = None
 ) -> CodeSubmission:
     """Hand in a solution to a coding task: a new version each time (1, 2, ...), status submitted."""
     if not assessment.is_coding_task:
