@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from django.db import models, transaction
 
@@ -50,6 +53,27 @@ def _apply(obj: models.Model, values: dict, *, update: bool, report: SeedReport,
         report.count("unchanged", kind)
 
 
+def _sync(
+    rows: Iterable[models.Model],
+    items: Iterable[Any],
+    *,
+    columns: tuple[mapping.Column, ...],
+    key: str,
+    new: Callable[..., models.Model],
+    kind: str,
+    update: bool,
+    report: SeedReport,
+) -> list[Any]:
+    """One row per item of the files, matched on `key`: created, or (with update) overwritten.
+    Returns the keys of the rows that the files no longer have."""
+    by_key = {getattr(row, key): row for row in rows}
+    for item in items:
+        value = getattr(item, key)
+        row = by_key.pop(value, None) or new(**{key: value})
+        _apply(row, mapping.model_values(columns, item), update=update, report=report, kind=kind)
+    return list(by_key)
+
+
 @transaction.atomic
 def curriculum_seed(*, root: Path = CONTENT_DIR, update: bool = False) -> SeedReport:
     """Load the curriculum files into the database in one transaction.
@@ -61,36 +85,33 @@ def curriculum_seed(*, root: Path = CONTENT_DIR, update: bool = False) -> SeedRe
     """
     curriculum = read_curriculum(root)
     report = SeedReport()
-    existing_modules = Module.objects.in_bulk([m.id for m in curriculum.modules])
+    sync = partial(_sync, update=update, report=report)
+    ids = [m.id for m in curriculum.modules]
+    sync(
+        Module.objects.filter(id__in=ids),
+        curriculum.modules,
+        columns=mapping.MODULE,
+        key="id",
+        new=Module,
+        kind="modules",
+    )
+    by_id = Module.objects.in_bulk(ids)
     for data in curriculum.modules:
-        module = existing_modules.get(data.id) or Module(id=data.id)
-        _apply(module, mapping.model_values(mapping.MODULE, data), update=update, report=report, kind="modules")
-
-        lessons = {lesson.slug: lesson for lesson in module.lessons.all()}
-        for lesson_data in data.lessons:
-            lesson = lessons.pop(lesson_data.slug, None) or Lesson(module=module, slug=lesson_data.slug)
-            values = mapping.model_values(mapping.LESSON, lesson_data)
-            _apply(lesson, values, update=update, report=report, kind="lessons")
-        report.kept += [f"lesson {module.id}/{slug}" for slug in lessons]
-
-        questions = {q.order_index: q for q in module.assessments.all()}
-        for item in data.assessments:
-            question = questions.pop(item.order_index, None) or Assessment(module=module, order_index=item.order_index)
-            values = mapping.model_values(mapping.ASSESSMENT, item)
-            _apply(question, values, update=update, report=report, kind="assessments")
-        report.kept += [f"assessment {module.id}/{order}" for order in questions]
-
-        resources = {r.url: r for r in module.resources.all()}
-        for resource_data in data.resources:
-            resource = resources.pop(resource_data.url, None) or LearningResource(module=module, url=resource_data.url)
-            values = mapping.model_values(mapping.RESOURCE, resource_data)
-            _apply(resource, values, update=update, report=report, kind="resources")
-        report.kept += [f"resource {module.id}/{url}" for url in resources]
-
-    achievements = {a.name: a for a in Achievement.objects.all()}
-    for achievement_data in curriculum.achievements:
-        name = achievement_data.name
-        achievement = achievements.get(name) or Achievement(name=name)
-        values = mapping.model_values(mapping.ACHIEVEMENT, achievement_data)
-        _apply(achievement, values, update=update, report=report, kind="achievements")
+        module = by_id[data.id]
+        for rows, items, columns, key, model, kind in (
+            (module.lessons.all(), data.lessons, mapping.LESSON, "slug", Lesson, "lesson"),
+            (module.assessments.all(), data.assessments, mapping.ASSESSMENT, "order_index", Assessment, "assessment"),
+            (module.resources.all(), data.resources, mapping.RESOURCE, "url", LearningResource, "resource"),
+        ):
+            gone = sync(rows, items, columns=columns, key=key, new=partial(model, module=module), kind=f"{kind}s")
+            report.kept += [f"{kind} {module.id}/{value}" for value in gone]
+    achievements = curriculum.achievements
+    sync(
+        Achievement.objects.all(),
+        achievements,
+        columns=mapping.ACHIEVEMENT,
+        key="name",
+        new=Achievement,
+        kind="achievements",
+    )
     return report
