@@ -228,6 +228,12 @@ class PaperSession(models.Model):
         constraints = [
             choices_check("status", PaperStatus, "paper_sessions"),
             models.CheckConstraint(condition=models.Q(bars_done__lte=models.F("bars_total")), name="paper_progress"),
+            # One queued or running session per bot, whatever races in front of the service's check.
+            models.UniqueConstraint(
+                fields=["bot"],
+                condition=models.Q(status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]),
+                name="paper_sessions_one_active_per_bot",
+            ),
         ]
 
     def __str__(self) -> str:

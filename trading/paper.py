@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -54,6 +54,11 @@ def _utc(ms: int) -> datetime:
 
 
 STALE_AFTER = timedelta(minutes=10)  # a running session silent this long lost its worker
+ONE_PER_BOT = "this bot already has a session running; stop it first"
+
+
+def _bot_has_active_session(bot: BotConfiguration) -> bool:
+    return PaperSession.objects.filter(bot=bot, status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]).exists()
 
 
 @transaction.atomic
@@ -63,20 +68,26 @@ def paper_session_start(*, user: User, bot: BotConfiguration, starting_cash: flo
     PaperSession.objects.filter(
         bot=bot, status=PaperStatus.RUNNING, checkpoint_at__lt=timezone.now() - STALE_AFTER
     ).update(status=PaperStatus.FAILED, error="The worker running this session stopped.", finished_at=timezone.now())
-    if PaperSession.objects.filter(bot=bot, status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]).exists():
-        raise PaperError("this bot already has a session running; stop it first")
+    if _bot_has_active_session(bot):
+        raise PaperError(ONE_PER_BOT)
     config = {**DEFAULT_CONFIG, **(bot.config_json or {})}
     strategy = bot.strategies.filter(is_active=True).first()
-    session = PaperSession.objects.create(
-        user=user,
-        bot=bot,
-        strategy_name=strategy.strategy_name if strategy else "sma_crossover (built-in)",
-        symbol=config["symbol"],
-        timeframe=config["timeframe"],
-        starting_cash=starting_cash,
-        cash=starting_cash,
-        equity=starting_cash,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the partial unique index decides a race
+            session = PaperSession.objects.create(
+                user=user,
+                bot=bot,
+                strategy_name=strategy.strategy_name if strategy else "sma_crossover (built-in)",
+                symbol=config["symbol"],
+                timeframe=config["timeframe"],
+                starting_cash=starting_cash,
+                cash=starting_cash,
+                equity=starting_cash,
+            )
+    except IntegrityError as error:
+        if "paper_sessions_one_active_per_bot" not in str(error):
+            raise
+        raise PaperError(ONE_PER_BOT) from error
     from trading.tasks import paper_session_task
 
     transaction.on_commit(lambda: paper_session_task.enqueue(session_id=str(session.pk)))
