@@ -283,6 +283,10 @@ if HEARTBEAT_SECONDS < 1:
     raise ImproperlyConfigured("HEARTBEAT_SECONDS must be a whole number of seconds, at least 1")
 HEARTBEAT_MAX_CREDIT_SECONDS = 2 * HEARTBEAT_SECONDS  # longest gap credited as active time
 
+# Trading lab limits per learner (see docs/trading-lab.md).
+BACKTESTS_MAX_CONCURRENT_PER_USER = env_int("BACKTESTS_MAX_CONCURRENT_PER_USER", 2)  # queued or running
+BACKTESTS_PER_HOUR = env_int("BACKTESTS_PER_HOUR", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

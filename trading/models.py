@@ -109,6 +109,13 @@ class Candle(models.Model):
         return f"{self.symbol} {self.timeframe} {self.timestamp:%Y-%m-%d %H:%M}"
 
 
+class BacktestStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+
+
 class BacktestRun(models.Model):
     """A stored backtest (extra table `backtest_results`): settings, data range, engine version,
     metrics, the equity curve (downsampled) and the trades, so runs can be compared later."""
@@ -137,11 +144,20 @@ class BacktestRun(models.Model):
     equity_curve = models.JSONField(default=list, help_text="[[ms, equity, buy-and-hold equity], ...] downsampled")
     trades = models.JSONField(default=list)
     lookahead_flag = models.BooleanField(default=False)
+    # The lab queues a run (a worker runs it); a row stored with its result, or from before the
+    # queue, is finished.
+    status = models.CharField(
+        max_length=10, choices=BacktestStatus.choices, default=BacktestStatus.FINISHED, db_default="finished"
+    )
+    error = models.TextField(blank=True, default="", db_default="")
     created_at = created_at()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "backtest_results"
         ordering = ["-created_at"]
+        constraints = [choices_check("status", BacktestStatus, "backtest_results")]
         indexes = [models.Index(fields=["user", "created_at"], name="idx_backtests_user_created")]
 
     def __str__(self) -> str:
@@ -149,6 +165,10 @@ class BacktestRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("trading:backtest", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (BacktestStatus.QUEUED, BacktestStatus.RUNNING)
 
 
 class LLMAnswer(models.Model):

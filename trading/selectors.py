@@ -77,6 +77,20 @@ def market_series() -> list[MarketSeries]:
         ]
 
 
+def series_summary(*, symbol: str, timeframe: str) -> MarketSeries | None:
+    """One series' bar count, range and synthetic flag (one indexed aggregate), or None without data."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), min(timestamp), max(timestamp), bool_or(is_synthetic)"
+            " FROM candles WHERE symbol = %s AND timeframe = %s",
+            [symbol, timeframe],
+        )
+        bars, start, end, synthetic = cursor.fetchone()
+    if not bars:
+        return None
+    return MarketSeries(symbol=symbol, timeframe=timeframe, bars=bars, start=start, end=end, synthetic=synthetic)
+
+
 def lab_access(*, user: User | AnonymousUser) -> tuple[bool, list[Module]]:
     """Whether the user may use the lab: teachers and admins always, students once Module 17 is
     unlocked. Returns (allowed, the modules still missing)."""

@@ -115,7 +115,8 @@ def test_a_failing_student_strategy_is_explained_on_the_form(client, modules, ma
     strategy = TradingStrategyFactory(
         bot_config=bot, strategy_name="boom", strategy_code="def signals(c, p):\n    return 1 / 0\n"
     )
-    response = client.post(reverse("trading:backtest_new"), {**BACKTEST, "strategy": f"own:{strategy.pk}"})
+    # The run is a task: the form queues it and its page shows why it failed.
+    response = client.post(reverse("trading:backtest_new"), {**BACKTEST, "strategy": f"own:{strategy.pk}"}, follow=True)
     assert "The backtest could not run: ZeroDivisionError: division by zero (strategy.py, line 2)" in (
         response.content.decode()
     )
