@@ -17,17 +17,18 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from trading import engine
 from trading.engine import Candles, builtin_signals
-from trading.llm import market_snapshot
+from trading.llm import is_configured, market_snapshot, rules_signal
 from trading.models import BotConfiguration, PaperEvent, PaperSession, PaperStatus
-from trading.selectors import candles_load
+from trading.selectors import candles_load, llm_models_allowed
 from trading.series import downsample
-from trading.services import llm_signal_cached
+from trading.services import LLMCapReached, llm_signal_cached
 from trading.strategies import StrategyError, strategy_run
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def _utc(ms: int) -> datetime:
 
 STALE_AFTER = timedelta(minutes=10)  # a running session silent this long lost its worker
 ONE_PER_BOT = "this bot already has a session running; stop it first"
+RULES_CAPPED = "rules-capped"  # llm_source after a cost cap refused a call
 
 
 def _bot_has_active_session(bot: BotConfiguration) -> bool:
@@ -70,6 +72,7 @@ def paper_session_start(*, user: User, bot: BotConfiguration, starting_cash: flo
     ).update(status=PaperStatus.FAILED, error="The worker running this session stopped.", finished_at=timezone.now())
     if _bot_has_active_session(bot):
         raise PaperError(ONE_PER_BOT)
+    _llm_caps_check(bot)
     config = {**DEFAULT_CONFIG, **(bot.config_json or {})}
     strategy = bot.strategies.filter(is_active=True).first()
     try:
@@ -92,6 +95,20 @@ def paper_session_start(*, user: User, bot: BotConfiguration, starting_cash: flo
 
     transaction.on_commit(lambda: paper_session_task.enqueue(session_id=str(session.pk)))
     return session
+
+
+def _llm_caps_check(bot: BotConfiguration) -> None:
+    """Refuse a session whose LLM the cost caps would refuse anyway (only a configured provider
+    that the bot listens to costs anything)."""
+    if BotRules.of(bot).w_llm <= 0 or not is_configured(bot.llm_provider):
+        return
+    offered = llm_models_allowed(provider=bot.llm_provider)
+    if bot.llm_model not in offered:
+        choices = f"choose one of {', '.join(offered)}" if offered else "it offers none for this provider"
+        raise PaperError(
+            f"this bot's model “{bot.llm_model}” is not offered for {bot.get_llm_provider_display()} on this server;"
+            f" {choices} in the bot's settings"
+        )
 
 
 def paper_session_stop(*, session: PaperSession) -> None:
@@ -136,7 +153,8 @@ class BotRules:
             w_strategy=float(weights.get("strategy", 0.7)),
             w_llm=float(weights.get("llm", 0.3)),
             threshold=float(config["entry_threshold"]),
-            llm_every=max(1, int(config["llm_every_bars"])),
+            # The server's floor holds for bots saved before it or edited outside the form.
+            llm_every=max(1, settings.LLM_MIN_EVERY_BARS, int(config["llm_every_bars"])),
             max_pct=float(bot.max_position_size_percent or 10),
             stop_pct=float(bot.stop_loss_percent or 0),
         )
@@ -158,6 +176,7 @@ class ReplayState:
     llm_score: float = 0.0
     llm_source: str = ""
     llm_calls: int = 0
+    llm_capped: bool = False  # a cost cap refused a call: the rules provider answers from then on
     bar: int = 0  # the last bar replayed
     equity: float = 0.0
     last_price: float | None = None
@@ -274,7 +293,19 @@ def _sell(state: ReplayState, *, price: float, bar_ms: int, reason: str) -> None
 def _ask_llm(state: ReplayState, *, session: PaperSession, candles: Candles, t: int) -> None:
     bot = session.bot
     snapshot = market_snapshot(candles, t, symbol=session.symbol, timeframe=session.timeframe)
-    signal, state.llm_source = llm_signal_cached(provider=bot.llm_provider, model=bot.llm_model, snapshot=snapshot)
+    signal = None
+    if not state.llm_capped:
+        try:
+            signal, state.llm_source = llm_signal_cached(
+                provider=bot.llm_provider, model=bot.llm_model, snapshot=snapshot, user_id=session.user_id
+            )
+        except LLMCapReached as cap:  # the rules provider answers for the rest of the session
+            state.llm_capped = True
+            message = f"{str(cap)[:1].upper()}{str(cap)[1:]}: the rules provider answers from here on."
+            state.log(int(candles.timestamp[t]), "llm", message)
+            logger.info("paper session %s: %s", session.pk, cap)
+    if signal is None:
+        signal, state.llm_source = rules_signal(snapshot), RULES_CAPPED
     state.llm_score, state.llm_calls = signal.score, state.llm_calls + 1
     note = f" — abstained: {signal.problem}" if signal.abstained else ""
     message = f"{state.llm_source}: {signal.signal} ({signal.confidence:.2f}){note}"

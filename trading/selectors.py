@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, QuerySet
 
@@ -89,6 +90,16 @@ def series_summary(*, symbol: str, timeframe: str) -> MarketSeries | None:
     if not bars:
         return None
     return MarketSeries(symbol=symbol, timeframe=timeframe, bars=bars, start=start, end=end, synthetic=synthetic)
+
+
+def llm_models_allowed(*, provider: str) -> list[str]:
+    """The models this server offers for a provider (settings `LLM_MODELS_OPENAI`, ...)."""
+    allowed = {
+        "openai": settings.LLM_MODELS_OPENAI,
+        "anthropic": settings.LLM_MODELS_ANTHROPIC,
+        "ollama": settings.LLM_MODELS_OLLAMA,
+    }
+    return list(allowed.get(provider, []))
 
 
 def lab_access(*, user: User | AnonymousUser) -> tuple[bool, list[Module]]:

@@ -29,7 +29,7 @@ from trading.engine import (
     run_backtest,
 )
 from trading.models import BacktestRun, BacktestStatus, BotConfiguration, LLMAnswer, TradingStrategy
-from trading.selectors import candles_load, llm_answer_cached, series_summary
+from trading.selectors import candles_load, llm_answer_cached, llm_models_allowed, series_summary
 from trading.series import downsample
 from trading.strategies import StrategyError, strategy_run
 
@@ -318,14 +318,24 @@ def strategy_save(
 # --- LLM signals ---------------------------------------------------------------------------------
 
 
-def llm_signal_cached(*, provider: str, model: str, snapshot: dict) -> tuple[llm.LLMSignal, str]:
+class LLMCapReached(Exception):
+    """A cost cap refused the provider call; the message says which, for the session's log."""
+
+
+def llm_signal_cached(
+    *, provider: str, model: str, snapshot: dict, user_id: UUID | None = None
+) -> tuple[llm.LLMSignal, str]:
     """The signal for this snapshot and who produced it ('openai', ..., or 'rules').
 
     Answers are stored by a hash of provider, model and prompt, so a rerun gets the same signals;
-    a provider that could not be reached is not stored (it may be transient).
+    a provider that could not be reached is not stored (it may be transient). For a learner
+    (`user_id`) the server's cost caps apply before the provider is asked: the model must be one
+    the server offers for the provider, else LLMCapReached is raised.
     """
     if not llm.is_configured(provider):
         return llm.rules_signal(snapshot), "rules"
+    if user_id is not None and model not in llm_models_allowed(provider=provider):
+        raise LLMCapReached(f"the model {model!r} is not offered for {provider} on this server")
     prompt = llm.build_prompt(snapshot)
     key = llm.cache_key(provider, model, prompt)
     stored = llm_answer_cached(cache_key=key)

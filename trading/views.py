@@ -146,7 +146,8 @@ def paper_start(request, bot_id):
     try:
         session = paper_session_start(user=request.user, bot=bot)
     except PaperError as error:
-        messages.error(request, str(error).capitalize() + ".")
+        message = str(error)
+        messages.error(request, message[:1].upper() + message[1:] + ".")  # not capitalize(): it lowercases "OpenAI"
         return redirect("trading:bot", bot_id=bot.pk)
     messages.success(request, "Paper-trading session started. It runs in the background; this page follows it.")
     return redirect(session)

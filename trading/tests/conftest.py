@@ -11,6 +11,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from common.testing import race
 from courses.tests.factories import ModuleFactory
+from trading.tests.fake_llm_server import FakeLLM
 
 
 @pytest.fixture
@@ -23,6 +24,19 @@ def market():
 def modules():
     for i in range(1, 18):
         ModuleFactory(id=i, prerequisites={17: [9, 14]}.get(i, []))
+
+
+@pytest.fixture
+def fake(monkeypatch) -> Iterator[FakeLLM]:
+    """Every provider configured, all served by one local fake speaking their APIs."""
+    with FakeLLM() as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+        monkeypatch.setenv("OLLAMA_BASE_URL", server.url)
+        monkeypatch.setenv("LLM_TIMEOUT_SECONDS", "1")
+        yield server
 
 
 def _forget_task_backends() -> None:
