@@ -203,6 +203,28 @@ class LLMAnswer(models.Model):
         return f"{self.provider}/{self.model}: {self.signal} {self.confidence:.2f}"
 
 
+class LLMUsage(models.Model):
+    """Provider calls per learner and UTC day (extra table `llm_usage`): the daily cost cap.
+    Counted with F() in one conditional UPDATE, so concurrent sessions cannot pass the cap."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="llm_usage", db_index=False
+    )
+    day = models.DateField()
+    calls = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "llm_usage"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="llm_usage_user_day_key"),
+            range_check("calls", "llm_usage", low=0),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.day}: {self.calls}"
+
+
 class PaperStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"

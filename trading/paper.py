@@ -20,15 +20,16 @@ import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from trading import engine
 from trading.engine import Candles, builtin_signals
 from trading.llm import is_configured, market_snapshot, rules_signal
 from trading.models import BotConfiguration, PaperEvent, PaperSession, PaperStatus
-from trading.selectors import candles_load, llm_models_allowed
+from trading.selectors import candles_load, llm_calls_left, llm_models_allowed
 from trading.series import downsample
-from trading.services import LLMCapReached, llm_signal_cached
+from trading.services import LLMCapReached, llm_signal_cached, user_limits_lock
 from trading.strategies import StrategyError, strategy_run
 
 if TYPE_CHECKING:
@@ -67,11 +68,19 @@ def _bot_has_active_session(bot: BotConfiguration) -> bool:
 def paper_session_start(*, user: User, bot: BotConfiguration, starting_cash: float = 10_000.0) -> PaperSession:
     if bot.user_id != user.pk:
         raise PaperError("you can only paper-trade your own bots")
+    user_limits_lock(user_id=user.pk, scope="paper")  # the per-learner count below cannot race
     PaperSession.objects.filter(
-        bot=bot, status=PaperStatus.RUNNING, checkpoint_at__lt=timezone.now() - STALE_AFTER
+        user=user, status=PaperStatus.RUNNING, checkpoint_at__lt=timezone.now() - STALE_AFTER
     ).update(status=PaperStatus.FAILED, error="The worker running this session stopped.", finished_at=timezone.now())
     if _bot_has_active_session(bot):
         raise PaperError(ONE_PER_BOT)
+    limit = settings.PAPER_SESSIONS_MAX_PER_USER
+    active = PaperSession.objects.filter(user=user, status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]).count()
+    if active >= limit:
+        raise PaperError(
+            f"you already have {active} paper-trading session{pluralize(active)} running, and at most {limit}"
+            " can run at a time; stop one (or wait until it finishes) first"
+        )
     _llm_caps_check(bot)
     config = {**DEFAULT_CONFIG, **(bot.config_json or {})}
     strategy = bot.strategies.filter(is_active=True).first()
@@ -108,6 +117,12 @@ def _llm_caps_check(bot: BotConfiguration) -> None:
         raise PaperError(
             f"this bot's model “{bot.llm_model}” is not offered for {bot.get_llm_provider_display()} on this server;"
             f" {choices} in the bot's settings"
+        )
+    if llm_calls_left(user_id=bot.user_id) <= 0:
+        cap = settings.LLM_CALLS_PER_USER_PER_DAY
+        raise PaperError(
+            f"you have used all {cap} LLM call{pluralize(cap)} a learner may make today (UTC); start again"
+            " tomorrow, or set this bot's LLM weight to 0 to trade on its strategy alone"
         )
 
 

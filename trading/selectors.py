@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, TypedDict
+from uuid import UUID
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from trading.engine import Candles
 from trading.llm import LLMSignal
-from trading.models import BacktestRun, BotConfiguration, LLMAnswer, PaperSession, TradingStrategy
+from trading.models import BacktestRun, BotConfiguration, LLMAnswer, LLMUsage, PaperSession, TradingStrategy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -100,6 +102,16 @@ def llm_models_allowed(*, provider: str) -> list[str]:
         "ollama": settings.LLM_MODELS_OLLAMA,
     }
     return list(allowed.get(provider, []))
+
+
+def llm_calls_left(*, user_id: UUID) -> int:
+    """Provider calls the learner may still make today (UTC), under LLM_CALLS_PER_USER_PER_DAY."""
+    used = LLMUsage.objects.filter(user_id=user_id, day=utc_today()).values_list("calls", flat=True).first()
+    return max(0, settings.LLM_CALLS_PER_USER_PER_DAY - (used or 0))
+
+
+def utc_today() -> date:
+    return timezone.now().astimezone(UTC).date()
 
 
 def lab_access(*, user: User | AnonymousUser) -> tuple[bool, list[Module]]:

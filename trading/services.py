@@ -14,6 +14,7 @@ from uuid import UUID
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -28,8 +29,8 @@ from trading.engine import (
     json_safe,
     run_backtest,
 )
-from trading.models import BacktestRun, BacktestStatus, BotConfiguration, LLMAnswer, TradingStrategy
-from trading.selectors import candles_load, llm_answer_cached, llm_models_allowed, series_summary
+from trading.models import BacktestRun, BacktestStatus, BotConfiguration, LLMAnswer, LLMUsage, TradingStrategy
+from trading.selectors import candles_load, llm_answer_cached, llm_models_allowed, series_summary, utc_today
 from trading.series import downsample
 from trading.strategies import StrategyError, strategy_run
 
@@ -318,6 +319,16 @@ def strategy_save(
 # --- LLM signals ---------------------------------------------------------------------------------
 
 
+def llm_call_reserve(*, user_id: UUID) -> bool:
+    """Count one provider call against the learner's daily cap; False (nothing counted) once it is
+    reached. One conditional UPDATE with F(), so concurrent sessions cannot pass the cap together."""
+    cap = settings.LLM_CALLS_PER_USER_PER_DAY
+    if cap <= 0:
+        return False
+    usage, _ = LLMUsage.objects.get_or_create(user_id=user_id, day=utc_today())
+    return LLMUsage.objects.filter(pk=usage.pk, calls__lt=cap).update(calls=F("calls") + 1) == 1
+
+
 class LLMCapReached(Exception):
     """A cost cap refused the provider call; the message says which, for the session's log."""
 
@@ -330,7 +341,8 @@ def llm_signal_cached(
     Answers are stored by a hash of provider, model and prompt, so a rerun gets the same signals;
     a provider that could not be reached is not stored (it may be transient). For a learner
     (`user_id`) the server's cost caps apply before the provider is asked: the model must be one
-    the server offers for the provider, else LLMCapReached is raised.
+    the server offers for the provider, and a question not answered before uses one of the
+    learner's daily calls; otherwise LLMCapReached is raised.
     """
     if not llm.is_configured(provider):
         return llm.rules_signal(snapshot), "rules"
@@ -341,6 +353,9 @@ def llm_signal_cached(
     stored = llm_answer_cached(cache_key=key)
     if stored is not None:
         return stored, provider
+    if user_id is not None and not llm_call_reserve(user_id=user_id):
+        cap = settings.LLM_CALLS_PER_USER_PER_DAY
+        raise LLMCapReached(f"the daily limit of {cap} LLM call{pluralize(cap)} per learner is reached")
     signal, raw = llm.ask(provider=provider, model=model, prompt=prompt)
     if raw is not None:
         LLMAnswer.objects.get_or_create(
