@@ -153,3 +153,18 @@ def test_nobody_reaches_another_learners_run_by_id(client, modules, market, queu
         assert client.get(run.get_absolute_url()).status_code == 404
         assert client.get(run.get_absolute_url(), headers={"HX-Request": "true"}).status_code == 404
     assert "secret detail" not in client.get(reverse("trading:backtests")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_progress_page_queries_do_not_grow(client, modules, market, django_assert_max_num_queries, rows):
+    user = unlocked_student()
+    client.force_login(user)
+    runs = [BacktestRunFactory(user=user, status=status) for status in BacktestStatus.values for _ in range(rows)]
+    for run in runs[::rows]:
+        for headers in ({}, {"HX-Request": "true"}):
+            with django_assert_max_num_queries(12):
+                assert client.get(run.get_absolute_url(), headers=headers).status_code == 200
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("trading:backtests")).content.decode()
+    assert html.count(">failed</span>") == rows  # the newest 100 runs: finished and failed ones
