@@ -283,6 +283,18 @@ if HEARTBEAT_SECONDS < 1:
     raise ImproperlyConfigured("HEARTBEAT_SECONDS must be a whole number of seconds, at least 1")
 HEARTBEAT_MAX_CREDIT_SECONDS = 2 * HEARTBEAT_SECONDS  # longest gap credited as active time
 
+# Trading lab limits per learner (see docs/trading-lab.md).
+BACKTESTS_MAX_CONCURRENT_PER_USER = env_int("BACKTESTS_MAX_CONCURRENT_PER_USER", 2)  # queued or running
+BACKTESTS_PER_HOUR = env_int("BACKTESTS_PER_HOUR", 30)
+PAPER_SESSIONS_MAX_PER_USER = env_int("PAPER_SESSIONS_MAX_PER_USER", 2)  # queued or running
+# LLM cost caps, applied when a provider is configured: the models offered per provider, the
+# fewest bars between two questions, and provider calls per learner and UTC day.
+LLM_MODELS_OPENAI = env_list("LLM_MODELS_OPENAI", "gpt-4o-mini,gpt-4.1-mini,gpt-4.1-nano")
+LLM_MODELS_ANTHROPIC = env_list("LLM_MODELS_ANTHROPIC", "claude-3-5-haiku-latest,claude-haiku-4-5")
+LLM_MODELS_OLLAMA = env_list("LLM_MODELS_OLLAMA", "llama3.1:8b,llama3.2:3b,qwen2.5:7b,mistral:7b")
+LLM_MIN_EVERY_BARS = env_int("LLM_MIN_EVERY_BARS", 12)
+LLM_CALLS_PER_USER_PER_DAY = env_int("LLM_CALLS_PER_USER_PER_DAY", 200)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

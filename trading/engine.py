@@ -239,6 +239,13 @@ def builtin_signals(name: str, candles: Candles, params: dict) -> Signals:
     return function(candles, {**defaults, **params})
 
 
+def builtin_check(name: str, params: dict) -> None:
+    """Refuse an unknown built-in strategy or bad parameters before any data is read, so a request
+    can answer at once and nothing is queued. Raises BacktestError with the same messages as a run."""
+    flat = np.ones(3)
+    builtin_signals(name, Candles(np.arange(3, dtype=np.int64), flat, flat, flat, flat, flat), params)
+
+
 # --- execution ---------------------------------------------------------------------------------
 # The fill and stop rules of the contract, shared with paper trading (trading/paper.py) so the two
 # cannot drift apart. Plain arithmetic on floats (the paper replay, one bar at a time) or NumPy

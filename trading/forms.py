@@ -4,9 +4,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.conf import settings
 
 from trading.engine import STRATEGIES
 from trading.models import BotConfiguration, LLMProvider, TradingStrategy
+from trading.selectors import llm_models_allowed
 
 if TYPE_CHECKING:
     from trading.selectors import MarketSeries
@@ -81,15 +83,13 @@ class BotForm(forms.ModelForm):
         initial=Decimal("0.5"), min_value=Decimal("0.01"), max_value=1, decimal_places=2,
         help_text="Go long when the combined signal reaches this.",
     )  # fmt: skip
-    llm_every_bars = forms.IntegerField(initial=24, min_value=1, max_value=1000,
-                                        help_text="Ask the LLM once every this many bars.")  # fmt: skip
+    llm_every_bars = forms.IntegerField(initial=24, min_value=1, max_value=1000)
 
     class Meta:
         model = BotConfiguration
         fields = ["name", "llm_provider", "llm_model", "max_position_size_percent", "stop_loss_percent", "is_active"]
         labels = {"max_position_size_percent": "Maximum position size %", "stop_loss_percent": "Stop loss %"}
         help_texts = {
-            "llm_model": "e.g. gpt-4o-mini, claude-3-5-haiku-latest, llama3.1:8b",
             "max_position_size_percent": PERCENT_HELP,
             "stop_loss_percent": PERCENT_HELP,
         }
@@ -100,6 +100,14 @@ class BotForm(forms.ModelForm):
             (f"{s['symbol']}|{s['timeframe']}", f"{s['symbol']} {s['timeframe']}") for s in series
         ]
         cast(forms.ChoiceField, self.fields["llm_provider"]).choices = LLMProvider.choices
+        offered = "; ".join(
+            f"{label}: {', '.join(llm_models_allowed(provider=value)) or 'none'}"
+            for value, label in LLMProvider.choices
+        )
+        self.fields["llm_model"].help_text = f"The models this server offers — {offered}."
+        every = self.fields["llm_every_bars"]
+        every.help_text = f"Ask the LLM once every this many bars (at least {settings.LLM_MIN_EVERY_BARS})."
+        every.widget.attrs["min"] = settings.LLM_MIN_EVERY_BARS
         config = (self.instance.config_json or {}) if self.instance.pk else {}
         weights = config.get("signal_weights", {})
         if config:
@@ -125,8 +133,24 @@ class BotForm(forms.ModelForm):
     def clean_stop_loss_percent(self):
         return self._percent("stop_loss_percent", allow_zero=False)
 
+    def clean_llm_every_bars(self):
+        every, floor = self.cleaned_data["llm_every_bars"], settings.LLM_MIN_EVERY_BARS
+        if every < floor:
+            raise forms.ValidationError(
+                f"This server asks the LLM at most once every {floor} bars (each call costs money);"
+                f" enter {floor} or more."
+            )
+        return every
+
     def clean(self) -> dict[str, Any] | None:
         data = super().clean()
+        provider, model = self.cleaned_data.get("llm_provider"), self.cleaned_data.get("llm_model")
+        if provider and model:
+            offered = llm_models_allowed(provider=provider)
+            if model not in offered:
+                label = LLMProvider(provider).label
+                choices = f"choose one of {', '.join(offered)}" if offered else "this server offers none"
+                self.add_error("llm_model", f"“{model}” is not a model this server offers for {label}; {choices}.")
         strategy, llm = self.cleaned_data.get("strategy_weight"), self.cleaned_data.get("llm_weight")
         if strategy is not None and llm is not None and strategy + llm == 0:
             self.add_error("llm_weight", "At least one weight must be above 0.")

@@ -109,6 +109,13 @@ class Candle(models.Model):
         return f"{self.symbol} {self.timeframe} {self.timestamp:%Y-%m-%d %H:%M}"
 
 
+class BacktestStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+
+
 class BacktestRun(models.Model):
     """A stored backtest (extra table `backtest_results`): settings, data range, engine version,
     metrics, the equity curve (downsampled) and the trades, so runs can be compared later."""
@@ -137,11 +144,20 @@ class BacktestRun(models.Model):
     equity_curve = models.JSONField(default=list, help_text="[[ms, equity, buy-and-hold equity], ...] downsampled")
     trades = models.JSONField(default=list)
     lookahead_flag = models.BooleanField(default=False)
+    # The lab queues a run (a worker runs it); a row stored with its result, or from before the
+    # queue, is finished.
+    status = models.CharField(
+        max_length=10, choices=BacktestStatus.choices, default=BacktestStatus.FINISHED, db_default="finished"
+    )
+    error = models.TextField(blank=True, default="", db_default="")
     created_at = created_at()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "backtest_results"
         ordering = ["-created_at"]
+        constraints = [choices_check("status", BacktestStatus, "backtest_results")]
         indexes = [models.Index(fields=["user", "created_at"], name="idx_backtests_user_created")]
 
     def __str__(self) -> str:
@@ -149,6 +165,10 @@ class BacktestRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("trading:backtest", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (BacktestStatus.QUEUED, BacktestStatus.RUNNING)
 
 
 class LLMAnswer(models.Model):
@@ -181,6 +201,28 @@ class LLMAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}/{self.model}: {self.signal} {self.confidence:.2f}"
+
+
+class LLMUsage(models.Model):
+    """Provider calls per learner and UTC day (extra table `llm_usage`): the daily cost cap.
+    Counted with F() in one conditional UPDATE, so concurrent sessions cannot pass the cap."""
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DB_CASCADE, related_name="llm_usage", db_index=False
+    )
+    day = models.DateField()
+    calls = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "llm_usage"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="llm_usage_user_day_key"),
+            range_check("calls", "llm_usage", low=0),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.day}: {self.calls}"
 
 
 class PaperStatus(models.TextChoices):
@@ -228,6 +270,12 @@ class PaperSession(models.Model):
         constraints = [
             choices_check("status", PaperStatus, "paper_sessions"),
             models.CheckConstraint(condition=models.Q(bars_done__lte=models.F("bars_total")), name="paper_progress"),
+            # One queued or running session per bot, whatever races in front of the service's check.
+            models.UniqueConstraint(
+                fields=["bot"],
+                condition=models.Q(status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]),
+                name="paper_sessions_one_active_per_bot",
+            ),
         ]
 
     def __str__(self) -> str:

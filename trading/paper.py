@@ -17,17 +17,19 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from trading import engine
 from trading.engine import Candles, builtin_signals
-from trading.llm import market_snapshot
+from trading.llm import is_configured, market_snapshot, rules_signal
 from trading.models import BotConfiguration, PaperEvent, PaperSession, PaperStatus
-from trading.selectors import candles_load
+from trading.selectors import candles_load, llm_calls_left, llm_models_allowed
 from trading.series import downsample
-from trading.services import llm_signal_cached
+from trading.services import LLMCapReached, llm_signal_cached, user_limits_lock
 from trading.strategies import StrategyError, strategy_run
 
 if TYPE_CHECKING:
@@ -54,33 +56,74 @@ def _utc(ms: int) -> datetime:
 
 
 STALE_AFTER = timedelta(minutes=10)  # a running session silent this long lost its worker
+ONE_PER_BOT = "this bot already has a session running; stop it first"
+RULES_CAPPED = "rules-capped"  # llm_source after a cost cap refused a call
+
+
+def _bot_has_active_session(bot: BotConfiguration) -> bool:
+    return PaperSession.objects.filter(bot=bot, status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]).exists()
 
 
 @transaction.atomic
 def paper_session_start(*, user: User, bot: BotConfiguration, starting_cash: float = 10_000.0) -> PaperSession:
     if bot.user_id != user.pk:
         raise PaperError("you can only paper-trade your own bots")
+    user_limits_lock(user_id=user.pk, scope="paper")  # the per-learner count below cannot race
     PaperSession.objects.filter(
-        bot=bot, status=PaperStatus.RUNNING, checkpoint_at__lt=timezone.now() - STALE_AFTER
+        user=user, status=PaperStatus.RUNNING, checkpoint_at__lt=timezone.now() - STALE_AFTER
     ).update(status=PaperStatus.FAILED, error="The worker running this session stopped.", finished_at=timezone.now())
-    if PaperSession.objects.filter(bot=bot, status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]).exists():
-        raise PaperError("this bot already has a session running; stop it first")
+    if _bot_has_active_session(bot):
+        raise PaperError(ONE_PER_BOT)
+    limit = settings.PAPER_SESSIONS_MAX_PER_USER
+    active = PaperSession.objects.filter(user=user, status__in=[PaperStatus.QUEUED, PaperStatus.RUNNING]).count()
+    if active >= limit:
+        raise PaperError(
+            f"you already have {active} paper-trading session{pluralize(active)} running, and at most {limit}"
+            " can run at a time; stop one (or wait until it finishes) first"
+        )
+    _llm_caps_check(bot)
     config = {**DEFAULT_CONFIG, **(bot.config_json or {})}
     strategy = bot.strategies.filter(is_active=True).first()
-    session = PaperSession.objects.create(
-        user=user,
-        bot=bot,
-        strategy_name=strategy.strategy_name if strategy else "sma_crossover (built-in)",
-        symbol=config["symbol"],
-        timeframe=config["timeframe"],
-        starting_cash=starting_cash,
-        cash=starting_cash,
-        equity=starting_cash,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the partial unique index decides a race
+            session = PaperSession.objects.create(
+                user=user,
+                bot=bot,
+                strategy_name=strategy.strategy_name if strategy else "sma_crossover (built-in)",
+                symbol=config["symbol"],
+                timeframe=config["timeframe"],
+                starting_cash=starting_cash,
+                cash=starting_cash,
+                equity=starting_cash,
+            )
+    except IntegrityError as error:
+        if "paper_sessions_one_active_per_bot" not in str(error):
+            raise
+        raise PaperError(ONE_PER_BOT) from error
     from trading.tasks import paper_session_task
 
     transaction.on_commit(lambda: paper_session_task.enqueue(session_id=str(session.pk)))
     return session
+
+
+def _llm_caps_check(bot: BotConfiguration) -> None:
+    """Refuse a session whose LLM the cost caps would refuse anyway (only a configured provider
+    that the bot listens to costs anything)."""
+    if BotRules.of(bot).w_llm <= 0 or not is_configured(bot.llm_provider):
+        return
+    offered = llm_models_allowed(provider=bot.llm_provider)
+    if bot.llm_model not in offered:
+        choices = f"choose one of {', '.join(offered)}" if offered else "it offers none for this provider"
+        raise PaperError(
+            f"this bot's model “{bot.llm_model}” is not offered for {bot.get_llm_provider_display()} on this server;"
+            f" {choices} in the bot's settings"
+        )
+    if llm_calls_left(user_id=bot.user_id) <= 0:
+        cap = settings.LLM_CALLS_PER_USER_PER_DAY
+        raise PaperError(
+            f"you have used all {cap} LLM call{pluralize(cap)} a learner may make today (UTC); start again"
+            " tomorrow, or set this bot's LLM weight to 0 to trade on its strategy alone"
+        )
 
 
 def paper_session_stop(*, session: PaperSession) -> None:
@@ -125,7 +168,8 @@ class BotRules:
             w_strategy=float(weights.get("strategy", 0.7)),
             w_llm=float(weights.get("llm", 0.3)),
             threshold=float(config["entry_threshold"]),
-            llm_every=max(1, int(config["llm_every_bars"])),
+            # The server's floor holds for bots saved before it or edited outside the form.
+            llm_every=max(1, settings.LLM_MIN_EVERY_BARS, int(config["llm_every_bars"])),
             max_pct=float(bot.max_position_size_percent or 10),
             stop_pct=float(bot.stop_loss_percent or 0),
         )
@@ -147,6 +191,7 @@ class ReplayState:
     llm_score: float = 0.0
     llm_source: str = ""
     llm_calls: int = 0
+    llm_capped: bool = False  # a cost cap refused a call: the rules provider answers from then on
     bar: int = 0  # the last bar replayed
     equity: float = 0.0
     last_price: float | None = None
@@ -263,7 +308,19 @@ def _sell(state: ReplayState, *, price: float, bar_ms: int, reason: str) -> None
 def _ask_llm(state: ReplayState, *, session: PaperSession, candles: Candles, t: int) -> None:
     bot = session.bot
     snapshot = market_snapshot(candles, t, symbol=session.symbol, timeframe=session.timeframe)
-    signal, state.llm_source = llm_signal_cached(provider=bot.llm_provider, model=bot.llm_model, snapshot=snapshot)
+    signal = None
+    if not state.llm_capped:
+        try:
+            signal, state.llm_source = llm_signal_cached(
+                provider=bot.llm_provider, model=bot.llm_model, snapshot=snapshot, user_id=session.user_id
+            )
+        except LLMCapReached as cap:  # the rules provider answers for the rest of the session
+            state.llm_capped = True
+            message = f"{str(cap)[:1].upper()}{str(cap)[1:]}: the rules provider answers from here on."
+            state.log(int(candles.timestamp[t]), "llm", message)
+            logger.info("paper session %s: %s", session.pk, cap)
+    if signal is None:
+        signal, state.llm_source = rules_signal(snapshot), RULES_CAPPED
     state.llm_score, state.llm_calls = signal.score, state.llm_calls + 1
     note = f" — abstained: {signal.problem}" if signal.abstained else ""
     message = f"{state.llm_source}: {signal.signal} ({signal.confidence:.2f}){note}"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, TypedDict
+from uuid import UUID
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from trading.engine import Candles
 from trading.llm import LLMSignal
-from trading.models import BacktestRun, BotConfiguration, LLMAnswer, PaperSession, TradingStrategy
+from trading.models import BacktestRun, BotConfiguration, LLMAnswer, LLMUsage, PaperSession, TradingStrategy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -75,6 +78,40 @@ def market_series() -> list[MarketSeries]:
             MarketSeries(symbol=s, timeframe=t, bars=n, start=a, end=b, synthetic=syn)
             for s, t, n, a, b, syn in cursor.fetchall()
         ]
+
+
+def series_summary(*, symbol: str, timeframe: str) -> MarketSeries | None:
+    """One series' bar count, range and synthetic flag (one indexed aggregate), or None without data."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), min(timestamp), max(timestamp), bool_or(is_synthetic)"
+            " FROM candles WHERE symbol = %s AND timeframe = %s",
+            [symbol, timeframe],
+        )
+        bars, start, end, synthetic = cursor.fetchone()
+    if not bars:
+        return None
+    return MarketSeries(symbol=symbol, timeframe=timeframe, bars=bars, start=start, end=end, synthetic=synthetic)
+
+
+def llm_models_allowed(*, provider: str) -> list[str]:
+    """The models this server offers for a provider (settings `LLM_MODELS_OPENAI`, ...)."""
+    allowed = {
+        "openai": settings.LLM_MODELS_OPENAI,
+        "anthropic": settings.LLM_MODELS_ANTHROPIC,
+        "ollama": settings.LLM_MODELS_OLLAMA,
+    }
+    return list(allowed.get(provider, []))
+
+
+def llm_calls_left(*, user_id: UUID) -> int:
+    """Provider calls the learner may still make today (UTC), under LLM_CALLS_PER_USER_PER_DAY."""
+    used = LLMUsage.objects.filter(user_id=user_id, day=utc_today()).values_list("calls", flat=True).first()
+    return max(0, settings.LLM_CALLS_PER_USER_PER_DAY - (used or 0))
+
+
+def utc_today() -> date:
+    return timezone.now().astimezone(UTC).date()
 
 
 def lab_access(*, user: User | AnonymousUser) -> tuple[bool, list[Module]]:

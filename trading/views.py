@@ -10,6 +10,7 @@ from trading import selectors, services
 from trading.charts import backtest_charts, paper_chart
 from trading.engine import BacktestError
 from trading.forms import BacktestForm, BotForm, StrategyForm
+from trading.models import BacktestStatus
 from trading.paper import PaperError, paper_session_start, paper_session_stop
 from trading.strategies import STARTER_STRATEGY, StrategyError
 
@@ -101,6 +102,8 @@ def backtest_new(request):
         )
         try:
             backtest = services.backtest_create(user=request.user, request=backtest_request)
+        except services.BacktestLimitError as error:
+            form.add_error(None, str(error))
         except (BacktestError, StrategyError) as error:
             form.add_error(None, f"The backtest could not run: {error}")
         else:
@@ -110,20 +113,25 @@ def backtest_new(request):
 
 @lab_required
 def backtest_detail(request, backtest_id):
+    """The run's result once finished; until then its progress (htmx polls the fragment; without
+    JavaScript the page refreshes itself), or its error."""
     backtest = get_object_or_404(selectors.user_backtests(user=request.user, with_series=True), pk=backtest_id)
-    context = {
-        "backtest": backtest,
-        "charts": backtest_charts(backtest),
-        "m": backtest.metrics,
-        "trades": backtest.trades[:200],
-    }
+    context: dict[str, object] = {"backtest": backtest}
+    if request.htmx:
+        response = render(request, "trading/backtest_detail.html#progress", context)
+        if backtest.status == BacktestStatus.FINISHED:
+            response["HX-Refresh"] = "true"  # the whole result page replaces the progress
+        return response
+    if backtest.status == BacktestStatus.FINISHED:
+        context |= {"charts": backtest_charts(backtest), "m": backtest.metrics, "trades": backtest.trades[:200]}
     return render(request, "trading/backtest_detail.html", context)
 
 
 @lab_required
 def backtest_list(request):
     runs = list(selectors.user_backtests(user=request.user)[:100])
-    chosen = [r for r in runs if str(r.pk) in request.GET.getlist("compare")]
+    wanted = request.GET.getlist("compare")
+    chosen = [r for r in runs if str(r.pk) in wanted and r.status == BacktestStatus.FINISHED]
     return render(request, "trading/backtest_list.html", {"runs": runs, "compare": chosen})
 
 
@@ -138,7 +146,8 @@ def paper_start(request, bot_id):
     try:
         session = paper_session_start(user=request.user, bot=bot)
     except PaperError as error:
-        messages.error(request, str(error).capitalize() + ".")
+        message = str(error)
+        messages.error(request, message[:1].upper() + message[1:] + ".")  # not capitalize(): it lowercases "OpenAI"
         return redirect("trading:bot", bot_id=bot.pk)
     messages.success(request, "Paper-trading session started. It runs in the background; this page follows it.")
     return redirect(session)

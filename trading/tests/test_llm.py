@@ -6,23 +6,10 @@ from trading import llm
 from trading.market_data import synthetic_candles
 from trading.models import LLMAnswer
 from trading.services import llm_signal_cached
-from trading.tests.fake_llm_server import FakeLLM
 
 pytestmark = pytest.mark.django_db
 CANDLES = synthetic_candles(bars=400, seed=4)
 SNAPSHOT = llm.market_snapshot(CANDLES, 300, symbol="BTC/USDT", timeframe="1h")
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    with FakeLLM() as server:
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-        monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
-        monkeypatch.setenv("OLLAMA_BASE_URL", server.url)
-        monkeypatch.setenv("LLM_TIMEOUT_SECONDS", "1")
-        yield server
 
 
 def test_the_snapshot_holds_recent_candles_and_indicators_and_nothing_later():
