@@ -2,7 +2,8 @@
 
 Isolation, strongest available first:
 
-* ``namespaces`` (Linux): ``unshare`` gives the program its own mount, network and PID namespaces.
+* ``namespaces`` (Linux): ``unshare`` gives the program its own mount, network, PID, IPC and UTS
+  namespaces (SysV shared memory, semaphores and message queues made inside die with the run).
   Inside, a throwaway root file system holds only the Python installation, the site-packages
   (for NumPy), ``/usr`` (shared libraries) and an empty 1 MiB ``/tmp``, all read-only except
   ``/tmp``; ``chroot`` enters it. No project files, no settings, no ``/etc``, no network
@@ -169,7 +170,8 @@ def run_python(
         env = {"LD_LIBRARY_PATH": "/py/lib", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"}
         if jailed:
             as_root = os.geteuid() == 0 and not _user_namespace
-            namespaces = ["--mount", "--net", "--pid", "--fork", "--kill-child", "--propagation", "private"]
+            namespaces = ["--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child"]
+            namespaces += ["--propagation", "private"]
             if not as_root:
                 namespaces = ["--user", "--map-root-user", *namespaces]
             command = [
