@@ -128,3 +128,22 @@ def test_a_strategy_keeps_no_state_between_the_full_and_the_truncated_runs():
         "    return MEMORY['full'][: len(x)]\n"
     )
     assert strategy_run(cheat, CANDLES).peeks_into_the_future
+
+
+def test_a_strategy_cannot_pass_answers_between_runs_through_scratch_files():
+    # The full-history run writes its (peeking) answer to /tmp and the truncated runs replay it: each
+    # run has its own empty scratch directory, so the replay finds nothing and the peek shows.
+    forger = (
+        "import os\n"
+        "import numpy as np\n"
+        "def signals(c, p):\n"
+        "    x = c['close']\n"
+        "    if os.path.exists('/tmp/answers.npy'):\n"
+        "        return np.load('/tmp/answers.npy')[: len(x)]\n"
+        "    answer = (np.r_[x[1:], x[-1]] > x).astype(int)\n"
+        "    np.save('/tmp/answers.npy', answer)\n"
+        "    return answer\n"
+    )
+    run = strategy_run(forger, CANDLES)
+    assert run.peeks_into_the_future
+    assert all(p["first_bar"] == p["cut"] - 1 for p in run.lookahead)
