@@ -4,11 +4,12 @@ Isolation, strongest available first:
 
 * ``namespaces`` (Linux): ``unshare`` gives the program its own mount, network, PID, IPC and UTS
   namespaces (SysV shared memory, semaphores and message queues made inside die with the run).
-  Inside, a throwaway root file system holds only the Python installation, the site-packages
-  (for NumPy), ``/usr`` (shared libraries) and an empty 1 MiB ``/tmp``, all read-only except
-  ``/tmp``; ``chroot`` enters it. No project files, no settings, no ``/etc``, no network
-  interface but a downed loopback. As root the program runs as ``nobody`` (``setpriv``, no new
-  privileges); as another user a user namespace maps that user.
+  Inside, a throwaway root file system (built by ``drivers/jail.py``) holds only the interpreter,
+  its standard library, the site-packages (for NumPy) and the shared libraries these load (found
+  with ``ldd``; no ``/usr/bin``, no ``/usr/share``), all read-only, and an empty 1 MiB ``/tmp``
+  of the run's own; ``chroot`` enters it. No project files, no settings, no ``/etc``, no network
+  interface but a downed loopback. As root the program runs as ``nobody`` with no capabilities
+  and no new privileges; as another user a user namespace maps that user.
 * ``rlimits`` (no usable ``unshare``): a plain child process. Only the limits and the audit hook
   below hold; ``isolation()`` says so and the trading lab shows it.
 
@@ -78,6 +79,14 @@ def _driver_text(filename: str) -> str:
     return resources.files("sandbox.drivers").joinpath(filename).read_text(encoding="utf-8")
 
 
+def _driver_path(name: str) -> str:
+    return str(resources.files("sandbox.drivers").joinpath(f"{name}.py"))
+
+
+JAIL_TMP_BYTES = 1024 * 1024  # each run's private scratch space (/tmp in the jail)
+_JAIL_PYTHON = f"/py/bin/python{sys.version_info.major}.{sys.version_info.minor}"
+
+
 def _python_home() -> Path:
     return Path(sys.base_prefix)
 
@@ -95,9 +104,36 @@ def _site_packages() -> Path:
 
 
 @functools.cache
+def _jail_binds() -> list[list[str]]:
+    """What the jail sees of the host, read-only: the interpreter, its standard library, the
+    site-packages and the shared libraries these load (found with ``ldd``), nothing else."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    home, site = _python_home(), _site_packages()
+    binds = [[str(_python_binary()), _JAIL_PYTHON], [str(home / "lib" / version), f"/py/lib/{version}"]]
+    for library in sorted((home / "lib").glob("libpython*.so*")):
+        binds.append([str(library.resolve()), f"/py/lib/{library.name}"])
+    binds.append([str(site), "/site"])
+    objects = [str(_python_binary()), *map(str, (home / "lib" / version / "lib-dynload").glob("*.so"))]
+    objects += [str(path) for path in site.glob("numpy*/**/*.so*")]
+    try:
+        listing = subprocess.run(["ldd", *objects], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        listing = ""
+    libraries = set()
+    for line in listing.splitlines():
+        words = line.split()
+        path = words[2] if len(words) >= 3 and words[1] == "=>" else words[0] if words else ""
+        if path.startswith("/") and not path.endswith(":") and not path.startswith((str(home), str(site))):
+            libraries.add(path)
+    if not libraries:  # no ldd: the whole library folders, as before
+        return binds + [[d, d] for d in ("/usr/lib", "/usr/lib64", "/lib", "/lib64") if Path(d).is_dir()]
+    return binds + [[str(Path(path).resolve()), path] for path in sorted(libraries)]
+
+
+@functools.cache
 def isolation() -> str:
     """``namespaces`` when the jail works on this machine, else ``rlimits``."""
-    if sys.platform != "linux" or not all(shutil.which(t) for t in ("unshare", "chroot", "setpriv")):
+    if sys.platform != "linux" or not shutil.which("unshare"):
         return "rlimits"
     probe = run_python("print('ok')", limits=Limits(wall_seconds=15), _mode="namespaces")
     return "namespaces" if probe.ok and probe.stdout.strip() == "ok" else "rlimits"
@@ -145,7 +181,7 @@ def run_python(
     if mode == "rlimits" and _mode is None and os.environ.get("SANDBOX_ALLOW_RLIMITS_ONLY") != "1":
         return SandboxResult(
             None, "", "", b"",
-            "refused: this server cannot isolate untrusted code (it needs Linux with unshare, chroot and setpriv "
+            "refused: this server cannot isolate untrusted code (it needs Linux with unshare "
             "from util-linux); an administrator can allow weaker isolation with SANDBOX_ALLOW_RLIMITS_ONLY=1",
             0.0,
         )  # fmt: skip
@@ -171,14 +207,19 @@ def run_python(
         if jailed:
             as_root = os.geteuid() == 0 and not _user_namespace
             namespaces = ["--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child"]
-            namespaces += ["--propagation", "private"]
             if not as_root:
                 namespaces = ["--user", "--map-root-user", *namespaces]
+            jail = {
+                "root": str(root),
+                "binds": _jail_binds(),
+                "tmp_bytes": JAIL_TMP_BYTES,
+                "program": str(program),
+                "uid": NOBODY if as_root else None,
+                "argv": [_JAIL_PYTHON, *python_args, "/work/program.py", json.dumps(config)],
+                "env": env,
+            }
             command = [
-                "unshare", *namespaces, "/bin/sh", "-c", _driver_text("jail.sh"), "jail", str(root),
-                str(_python_home()), str(_site_packages()), "1" if as_root else "0", str(program),
-                "/usr/bin/env", "-i", *(f"{k}={v}" for k, v in env.items()),
-                "/py/bin/" + _python_binary().name, *python_args, "/work/program.py", json.dumps(config),
+                "unshare", *namespaces, str(_python_binary()), "-I", "-S", "-B", _driver_path("jail"), json.dumps(jail)
             ]  # fmt: skip
             child_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
         else:
@@ -219,7 +260,7 @@ def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, s
             os.close(result_write)
             hint = ""
             if drop and os.geteuid() == 0:
-                hint = " (as root the sandbox needs unshare, chroot and setpriv from util-linux)"
+                hint = " (as root the sandbox needs unshare from util-linux)"
             return SandboxResult(None, "", "", b"", f"the sandbox could not start: {exc}{hint}", 0.0)
         os.close(result_write)
         chunks: list[bytes] = []

@@ -66,6 +66,12 @@ class TestTheJail:
         if os.geteuid() == 0:
             assert lines[2] == "65534"  # nobody
 
+    def test_only_what_the_interpreter_and_numpy_need_is_visible(self):
+        paths = ["/usr/bin/id", "/bin/sh", "/usr/share", "/usr/bin", "/usr/sbin", "/usr/lib/python3", "/usr/include"]
+        code = f"import os\nprint([p for p in {paths!r} if os.path.lexists(p)])\nimport numpy\nprint('numpy ok')\n"
+        outcome = run_python(code, limits=FAST)
+        assert outcome.stdout.splitlines() == ["[]", "numpy ok"], outcome.stdout + outcome.stderr
+
     @pytest.mark.parametrize("user_namespace", [False, True])
     def test_no_climbing_out_of_the_chroot(self, user_namespace):
         # The classic escape (chroot into a subfolder, walk up, chroot again) needs CAP_SYS_CHROOT,
