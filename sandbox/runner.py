@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import os
 import resource
 import shutil
@@ -42,6 +43,7 @@ from importlib import resources
 from pathlib import Path
 
 NOBODY = 65534
+logger = logging.getLogger("sandbox")
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,12 @@ def _limit_child(limits: Limits) -> None:
         resource.setrlimit(kind, value)
 
 
+def weak_isolation_allowed() -> bool:
+    """The limits-only mode is allowed only with SANDBOX_ALLOW_RLIMITS_ONLY=1 and DEBUG on."""
+    debug = os.environ.get("DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    return debug and os.environ.get("SANDBOX_ALLOW_RLIMITS_ONLY") == "1"
+
+
 class SandboxUnavailable(RuntimeError):
     pass
 
@@ -173,18 +181,27 @@ def run_python(
     set-up (e.g. forking one child per untrusted run) and calls install_guard() itself, in each
     child, before any untrusted line.
 
-    Without the namespace jail, untrusted code is refused unless SANDBOX_ALLOW_RLIMITS_ONLY=1
-    (a development machine without util-linux): the limits and the audit hook alone are not a
-    security boundary.
+    Without the namespace jail, untrusted code is refused unless both SANDBOX_ALLOW_RLIMITS_ONLY=1
+    and DEBUG (on, in the environment: this package cannot read Django's settings) are set: the
+    limits, the system-call filter and the audit hook alone are not a boundary around the files
+    of the user who runs the server, so that mode is for a developer's own machine only, and every
+    run in it logs a warning.
     """
     mode = _mode or isolation()
-    if mode == "rlimits" and _mode is None and os.environ.get("SANDBOX_ALLOW_RLIMITS_ONLY") != "1":
-        return SandboxResult(
-            None, "", "", b"",
-            "refused: this server cannot isolate untrusted code (it needs Linux with unshare "
-            "from util-linux); an administrator can allow weaker isolation with SANDBOX_ALLOW_RLIMITS_ONLY=1",
-            0.0,
-        )  # fmt: skip
+    if mode == "rlimits" and _mode is None:
+        if not weak_isolation_allowed():
+            return SandboxResult(
+                None, "", "", b"",
+                "refused: this server cannot isolate untrusted code (it needs Linux with unshare "
+                "from util-linux); on a development machine, SANDBOX_ALLOW_RLIMITS_ONLY=1 together with "
+                "DEBUG=1 allows weaker isolation",
+                0.0,
+            )  # fmt: skip
+        logger.warning(
+            "sandbox: running untrusted code NOT ISOLATED (SANDBOX_ALLOW_RLIMITS_ONLY=1 with DEBUG on): "
+            "it can read and delete the files of the user %s; never do this on a server",
+            os.geteuid() if os.geteuid() != 0 else "nobody",
+        )
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cc-sandbox-") as work:
         work_dir = Path(work)

@@ -2,6 +2,7 @@
 
 import os
 import resource
+import sys
 
 import pytest
 
@@ -134,6 +135,43 @@ def test_without_the_jail_untrusted_code_is_refused_unless_allowed(monkeypatch):
     monkeypatch.delenv("SANDBOX_ALLOW_RLIMITS_ONLY", raising=False)
     outcome = sandbox.run_python("print(1)")
     assert not outcome.ok and "cannot isolate untrusted code" in outcome.error
+
+
+@pytest.mark.parametrize("debug", [None, "0", "false"])
+def test_weak_isolation_is_refused_outside_debug_even_when_allowed(monkeypatch, debug):
+    # The limits-only mode runs code as the web user, who can read and delete the project's files.
+    import sandbox.runner as sandbox
+
+    monkeypatch.setattr(sandbox, "isolation", lambda: "rlimits")
+    monkeypatch.setenv("SANDBOX_ALLOW_RLIMITS_ONLY", "1")
+    if debug is None:
+        monkeypatch.delenv("DEBUG", raising=False)
+    else:
+        monkeypatch.setenv("DEBUG", debug)
+    outcome = sandbox.run_python("print(1)")
+    assert not outcome.ok and outcome.stdout == ""
+    assert "cannot isolate untrusted code" in outcome.error and "DEBUG" in outcome.error
+
+
+def test_weak_isolation_in_debug_runs_and_says_so_loudly(monkeypatch, caplog):
+    import logging
+
+    import sandbox.runner as sandbox
+
+    monkeypatch.setattr(sandbox, "isolation", lambda: "rlimits")
+    monkeypatch.setenv("SANDBOX_ALLOW_RLIMITS_ONLY", "1")
+    monkeypatch.setenv("DEBUG", "1")
+    with caplog.at_level(logging.WARNING, logger="sandbox"):
+        outcome = sandbox.run_python("print(6 * 7)", limits=FAST)
+    assert "NOT ISOLATED" in caplog.text
+    from pathlib import Path
+
+    reachable = all(folder.stat().st_mode & 0o001 for folder in Path(sys.base_prefix).parents)
+    if os.geteuid() == 0 and not reachable:
+        # As root it runs as an unprivileged user, who may not reach an interpreter under /root.
+        assert outcome.error and outcome.error.startswith("the sandbox could not start")
+    else:
+        assert outcome.ok and outcome.stdout.strip() == "42"
 
 
 def test_the_prelude_guard_is_importable_and_refuses_outside_its_folders(monkeypatch):
