@@ -8,10 +8,17 @@ Isolation, strongest available first:
   its standard library, the site-packages (for NumPy) and the shared libraries these load (found
   with ``ldd``; no ``/usr/bin``, no ``/usr/share``), all read-only, and an empty 1 MiB ``/tmp``
   of the run's own; ``chroot`` enters it. No project files, no settings, no ``/etc``, no network
-  interface but a downed loopback. As root the program runs as ``nobody`` with no capabilities
-  and no new privileges; as another user a user namespace maps that user.
+  interface but a downed loopback. As root the program is PID 1 of its own PID namespace and
+  ``nobody`` in its own user namespace, which maps that to a host uid of the run's own (one per
+  place, see ``sandbox.places``), with no capabilities and no new privileges; as another user a
+  user namespace maps that user.
 * ``rlimits`` (no usable ``unshare``): a plain child process. Only the limits and the audit hook
   below hold; ``isolation()`` says so and the trading lab shows it.
+
+Limits per run, not per process (``sandbox.places``): at most ``SANDBOX_SLOTS`` runs at once on the
+machine (the rest wait their turn), each with a uid of its own and, where the host allows it, a
+control group of its own limiting memory and processes summed over all its processes, its CPU
+bandwidth, and its total CPU time.
 
 Always: a clean environment, ``python -I -S -B``, resource limits (CPU seconds, address space,
 processes, file size, open files), a wall-clock timeout that kills the whole process group, output
@@ -42,6 +49,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from sandbox.places import RunCgroup as _RunCgroup
+from sandbox.places import run_uid
+from sandbox.places import slot as _slot
+from sandbox.places import slot_count as _slot_count
+
 NOBODY = 65534
 logger = logging.getLogger("sandbox")
 
@@ -55,6 +67,7 @@ class Limits:
     result_bytes: int = 16 * 1024 * 1024
     processes: int = 64
     open_files: int = 64
+    queue_seconds: float = 30.0  # how long a run waits for a free place (see SANDBOX_SLOTS)
 
 
 @dataclass
@@ -203,6 +216,33 @@ def run_python(
             os.geteuid() if os.geteuid() != 0 else "nobody",
         )
     started = time.monotonic()
+    with _slot(limits.queue_seconds) as slot:
+        if slot is None:
+            return SandboxResult(
+                None, "", "", b"",
+                f"refused: the sandbox is busy (all {_slot_count()} places are taken); try again in a moment",
+                time.monotonic() - started,
+            )  # fmt: skip
+        try:
+            cgroup = _RunCgroup(limits, slot).__enter__()
+        except OSError as exc:
+            return SandboxResult(None, "", "", b"", f"the sandbox could not start: {exc}", 0.0)
+        try:
+            place = _Place(slot, cgroup, started)
+            return _run_in_place(source, input_bytes, limits, guard, mode, _user_namespace, place)
+        finally:
+            cgroup.__exit__(None, None, None)
+
+
+@dataclass
+class _Place:
+    slot: int
+    cgroup: _RunCgroup
+    started: float
+
+
+def _run_in_place(source, input_bytes, limits, guard, mode, user_namespace, place: _Place) -> SandboxResult:
+    slot = place.slot
     with tempfile.TemporaryDirectory(prefix="cc-sandbox-") as work:
         work_dir = Path(work)
         os.chmod(work_dir, 0o755)
@@ -222,8 +262,9 @@ def run_python(
         python_args = ["-I", "-S", "-B"]
         env = {"LD_LIBRARY_PATH": "/py/lib", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"}
         if jailed:
-            as_root = os.geteuid() == 0 and not _user_namespace
-            namespaces = ["--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child"]
+            as_root = os.geteuid() == 0 and not user_namespace
+            # jail.py adds the PID namespace (and, as root, the run's own user namespace) itself.
+            namespaces = ["--mount", "--net", "--ipc", "--uts"]
             if not as_root:
                 namespaces = ["--user", "--map-root-user", *namespaces]
             jail = {
@@ -231,7 +272,8 @@ def run_python(
                 "binds": _jail_binds(),
                 "tmp_bytes": JAIL_TMP_BYTES,
                 "program": str(program),
-                "uid": NOBODY if as_root else None,
+                "outer_uid": run_uid(slot) if as_root else None,
+                "inner_uid": NOBODY,
                 "argv": [_JAIL_PYTHON, *python_args, "/work/program.py", json.dumps(config)],
                 "env": env,
             }
@@ -245,20 +287,23 @@ def run_python(
             if (_python_home() / "lib").is_dir():
                 child_env["LD_LIBRARY_PATH"] = str(_python_home() / "lib")
         pipe = (result_read, result_write)
-        return _execute(command, child_env, work_dir, input_bytes, limits, started, pipe, drop=not jailed)
+        uid = run_uid(slot) if not jailed else None
+        return _execute(command, child_env, work_dir, input_bytes, limits, place, pipe, uid)
 
 
-def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, started: float, pipe, drop: bool):
+def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, place: _Place, pipe, uid):
+    drop, cgroup, started = uid is not None, place.cgroup, place.started
     stdout_path, stderr_path = work_dir / "stdout", work_dir / "stderr"
     result_read, result_write = pipe
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
 
         def prepare() -> None:
+            cgroup.enter()
             _limit_child(limits)
-            if drop and os.geteuid() == 0:  # rlimits mode as root: at least not root
+            if drop and os.geteuid() == 0:  # rlimits mode as root: at least not root, and a uid of its own
                 os.setgroups([])
-                os.setgid(NOBODY)
-                os.setuid(NOBODY)
+                os.setgid(uid)
+                os.setuid(uid)
 
         try:
             process = subprocess.Popen(
@@ -308,30 +353,38 @@ def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, s
         readers = [threading.Thread(target=read_result, daemon=True), threading.Thread(target=write_input, daemon=True)]
         for thread in readers:
             thread.start()
-        timed_out, cpu_used = False, 0.0
-        deadline = time.monotonic() + limits.wall_seconds
-        while True:
-            # wait4 gives this child's own CPU time (with its descendants): unshare reports a
-            # program killed for CPU as a plain failure, so the limit is recognised from the time.
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                process.returncode = os.waitstatus_to_exitcode(status)
-                cpu_used = usage.ru_utime + usage.ru_stime
-                break
-            if time.monotonic() > deadline:
-                timed_out = True
-                _kill(process)
-                _, status, usage = os.wait4(process.pid, 0)
-                process.returncode = os.waitstatus_to_exitcode(status)
-                break
-            time.sleep(0.01)
+        timed_out, cpu_used, cpu_stopped = _wait(process, limits, cgroup)
+        cgroup.kill()  # whatever the run left behind (children that outlived their parent)
         for thread in readers:
             thread.join(timeout=5)
     stdout = stdout_path.read_bytes().decode("utf-8", "replace")
     stderr = stderr_path.read_bytes().decode("utf-8", "replace")
     code = process.returncode
-    error = _explain(code, timed_out, overflow.is_set(), stdout, stderr, limits, cpu_used)
+    if cpu_stopped:
+        cpu_used = max(cpu_used, float(limits.cpu_seconds))
+    error = _explain(code, timed_out, overflow.is_set(), stdout, stderr, limits, cpu_used, cgroup.out_of_memory())
     return SandboxResult(code, stdout, stderr, b"".join(chunks), error, time.monotonic() - started)
+
+
+def _wait(process: subprocess.Popen, limits: Limits, cgroup: _RunCgroup) -> tuple[bool, float, bool]:
+    """Wait for the run's end or a limit: (wall time passed, CPU seconds used, CPU limit passed)."""
+    deadline = time.monotonic() + limits.wall_seconds
+    stopped = False
+    while True:
+        # wait4 gives this child's own CPU time (with its descendants); the control group, where
+        # there is one, gives the whole run's, so CPU used by forked children counts too.
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if not pid and (time.monotonic() > deadline or cgroup.cpu_seconds() >= limits.cpu_seconds):
+            stopped = True
+            _kill(process)
+            cgroup.kill()
+            pid, status, usage = os.wait4(process.pid, 0)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            cpu_used = max(usage.ru_utime + usage.ru_stime, cgroup.cpu_seconds())
+            timed_out = stopped and time.monotonic() > deadline
+            return timed_out, cpu_used, stopped and not timed_out
+        time.sleep(0.01)
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -341,11 +394,13 @@ def _kill(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used: float = 0.0) -> str | None:
+def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used=0.0, oom=False) -> str | None:
     if timed_out:
         return f"stopped: it ran longer than the {limits.wall_seconds:g} s time limit"
     if overflow:
         return f"stopped: the result was larger than {limits.result_bytes // 1024 // 1024} MiB"
+    if oom:  # the control group's limit: the kernel killed a process of the run
+        return f"stopped: it tried to use more than {limits.memory_mb} MiB of memory"
     if code != 0 and (code in (-signal.SIGXCPU, -signal.SIGKILL) or cpu_used >= limits.cpu_seconds - 0.05):
         return f"stopped: it used more than {limits.cpu_seconds} s of CPU time"
     if code == -signal.SIGXFSZ or len(stdout.encode()) >= limits.output_bytes:

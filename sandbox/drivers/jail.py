@@ -22,6 +22,7 @@ climb out of the chroot nor mount, trace or signal anything outside.
 import ctypes
 import json
 import os
+import signal
 import sys
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
@@ -37,7 +38,14 @@ _KEPT = {
     2048: MS_NODIRATIME,
     4096: MS_RELATIME,
 }
-PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 4, 24, 28, 38, 47
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = (
+    1,
+    4,
+    24,
+    28,
+    38,
+    47,
+)
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1, 2
 
@@ -74,8 +82,8 @@ def _bind_read_only(source: str, target: str) -> None:
 
 
 def _drop_capabilities(uid) -> None:
-    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
-    if uid is None:  # root of a user namespace: keep the uid, never regain capabilities by it
+    """Lose every capability for good; then, given a uid, become it (it must be mapped)."""
+    if uid is None:  # stay the namespace's root, but never regain capabilities by it
         _check(_libc.prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED, 0, 0, 0), "securebits")
     cap = 0
     while _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
@@ -94,6 +102,8 @@ def _drop_capabilities(uid) -> None:
 
 def main(config: dict) -> None:
     root = config["root"]
+    # Trusted and holding root's powers until it drops them: nothing may trace or read it.
+    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=755")
     for source, target in config["binds"]:
@@ -110,10 +120,49 @@ def main(config: dict) -> None:
         target.write(source.read())
     os.chmod(root + "/work/program.py", 0o644)
     _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4m,mode=755")
-    os.chroot(root)
-    os.chdir("/")
-    _drop_capabilities(config["uid"])
-    os.execve(config["argv"][0], config["argv"], config["env"])
+    # The program is PID 1 of a PID namespace of its own; as root on the host, also in a user
+    # namespace of its own where it is nobody and which maps that to the run's own host uid.
+    outer = config["outer_uid"]
+    os.unshare(os.CLONE_NEWPID)
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_r)
+        os.close(go_w)
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if outer is not None:
+            os.unshare(os.CLONE_NEWUSER)
+        os.write(ready_w, b"1")
+        os.close(ready_w)
+        if os.read(go_r, 1) != b"1":
+            os._exit(70)
+        os.close(go_r)
+        os.chroot(root)
+        os.chdir("/")
+        _drop_capabilities(config["inner_uid"] if outer is not None else None)
+        os.execve(config["argv"][0], config["argv"], config["env"])
+    os.close(ready_w)
+    os.close(go_r)
+    if os.read(ready_r, 1) == b"1" and outer is not None:
+        inner = int(config["inner_uid"])
+        for kind in ("uid_map", "gid_map"):
+            with open(f"/proc/{pid}/{kind}", "w") as mapping:
+                mapping.write(f"{inner} {int(outer)} 1\n")
+    os.write(go_w, b"1")
+    os.close(go_w)
+    os.close(ready_r)
+    # Nothing more to do but wait: hold nothing of the run's, and no capabilities.
+    os.close(0)
+    os.close(1)
+    os.closerange(3, 4096)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+    _libc.capset(header, (ctypes.c_uint32 * 6)())
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):  # die the same way, so the caller sees how the program ended
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
 if __name__ == "__main__":

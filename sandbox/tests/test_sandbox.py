@@ -199,6 +199,7 @@ def test_every_driver_is_a_real_file():
 # --- the review's attacks: each one worked before the jail was hardened ----------------------------
 
 # One line switched the audit hook off: everything after it is stopped by the kernel or not at all.
+UNFILTERED: dict = {}  # the system-call filter is not there yet
 HOOK_OFF = "import sys\nsys.modules['__main__']._sandbox_guard.__code__ = (lambda e, a: None).__code__\n"
 
 
@@ -271,3 +272,95 @@ class TestIpcAndUts:
 
             subprocess.run(["ipcrm", "-M", str(key)], check=False)
         assert key not in keys, ("the segment survived the run", outcome.stdout)
+
+
+@pytest.mark.skipif(isolation() != "namespaces", reason="needs the namespace jail (Linux with util-linux)")
+class TestLimitsPerRun:
+    """Limits hold for a whole run (all its processes), and one run cannot use up another's."""
+
+    # These programs fork on purpose: the system-call filter (which refuses fork) is left out, to
+    # show the control group and the run's own uid hold by themselves.
+    def test_memory_summed_over_forked_children_is_stopped_at_the_limit(self):
+        code = (
+            "import os, time\npids = []\n"
+            "for _ in range(6):\n"
+            "    pid = os.fork()\n"
+            "    if pid == 0:\n"
+            "        block = b'x' * (200 * 1024 * 1024)\n"
+            "        time.sleep(1)\n"
+            "        os._exit(0)\n"
+            "    pids.append(pid)\n"
+            "held = sum(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) == 0 for p in pids)\n"
+            "print('children that held 200 MiB:', held)\n"
+        )
+        outcome = run_python(code, limits=FAST, guard=False, **UNFILTERED)
+        assert outcome.error and "512 MiB of memory" in outcome.error, (outcome.error, outcome.stdout)
+
+    def test_cpu_time_summed_over_forked_children_is_stopped_at_the_limit(self):
+        code = (
+            "import os, time\npids = []\n"
+            "for _ in range(3):\n"
+            "    pid = os.fork()\n"
+            "    if pid == 0:\n"
+            "        end = time.process_time() + 1.5\n"
+            "        while time.process_time() < end:\n"
+            "            pass\n"
+            "        os._exit(0)\n"
+            "    pids.append(pid)\n"
+            "print([os.waitpid(p, 0)[1] for p in pids])\n"
+        )
+        outcome = run_python(code, limits=FAST, guard=False, **UNFILTERED)
+        assert outcome.error and "more than 2 s of CPU time" in outcome.error, (outcome.error, outcome.stdout)
+
+    def test_a_run_that_fills_its_process_slots_does_not_break_a_concurrent_honest_run(self):
+        import threading
+        import time
+
+        hog = (
+            "import os, time\nn = 0\n"
+            "try:\n"
+            "    while True:\n"
+            "        if os.fork() == 0:\n"
+            "            time.sleep(30)\n"
+            "            os._exit(0)\n"
+            "        n += 1\n"
+            "except OSError as exc:\n"
+            "    print('forked', n, exc.errno)\n"
+            "time.sleep(3)\n"
+        )
+        outcomes = {}
+
+        def run_hog() -> None:
+            outcomes["hog"] = run_python(hog, limits=Limits(cpu_seconds=5, wall_seconds=10), guard=False, **UNFILTERED)
+
+        thread = threading.Thread(target=run_hog)
+        thread.start()
+        time.sleep(1.5)
+        # An honest run that needs one more process (as the old strategy driver did, one per run).
+        helper = "import os\npid = os.fork()\nif pid == 0:\n    os._exit(0)\nos.waitpid(pid, 0)\nprint(6 * 7)\n"
+        honest = run_python(helper, limits=FAST, guard=False, **UNFILTERED)
+        plain = run_python("print(6 * 7)", limits=FAST)
+        thread.join()
+        assert honest.ok and honest.stdout.strip() == "42", (honest.error, honest.stderr[-300:])
+        assert plain.ok and plain.stdout.strip() == "42", (plain.error, plain.stderr[-300:])
+        forked = outcomes["hog"].stdout.split()
+        assert forked[0] == "forked" and int(forked[1]) < Limits().processes, outcomes["hog"].stdout
+
+    def test_runs_beyond_the_concurrency_cap_wait_their_turn(self, monkeypatch):
+        import threading
+        import time
+
+        monkeypatch.setenv("SANDBOX_SLOTS", "1")
+        ends = {}
+
+        def slow() -> None:
+            ends["slow"] = (run_python("import time\ntime.sleep(1.5)", limits=FAST), time.monotonic())
+
+        thread = threading.Thread(target=slow)
+        thread.start()
+        time.sleep(0.5)
+        quick = run_python("print('ok')", limits=FAST)
+        quick_end = time.monotonic()
+        thread.join()
+        assert ends["slow"][0].ok and quick.ok
+        assert quick_end >= ends["slow"][1] - 0.05 and quick.seconds >= 0.8
