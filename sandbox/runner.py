@@ -1,32 +1,61 @@
 """Run untrusted Python (students' strategies and coding tasks) outside the web process.
 
-Isolation, strongest available first:
+What is enforced where (``isolation_report()`` says which of it holds on this machine):
 
-* ``namespaces`` (Linux): ``unshare`` gives the program its own mount, network, PID, IPC and UTS
-  namespaces (SysV shared memory, semaphores and message queues made inside die with the run).
-  Inside, a throwaway root file system (built by ``drivers/jail.py``) holds only the interpreter,
-  its standard library, the site-packages (for NumPy) and the shared libraries these load (found
-  with ``ldd``; no ``/usr/bin``, no ``/usr/share``), all read-only, and an empty 1 MiB ``/tmp``
-  of the run's own; ``chroot`` enters it. No project files, no settings, no ``/etc``, no network
-  interface but a downed loopback. As root the program is PID 1 of its own PID namespace and
-  ``nobody`` in its own user namespace, which maps that to a host uid of the run's own (one per
-  place, see ``sandbox.places``), with no capabilities and no new privileges; as another user a
-  user namespace maps that user.
-* ``rlimits`` (no usable ``unshare``): a plain child process. Only the limits and the audit hook
-  below hold; ``isolation()`` says so and the trading lab shows it.
+============================  ==========================================================  ===========
+guarantee                     mechanism                                                   enforced by
+============================  ==========================================================  ===========
+no network                    own network namespace (only a downed loopback); seccomp     kernel
+                              denies ``socket``/``socketpair``
+no host files, no project     own mount namespace + ``chroot`` into a throwaway tmpfs     kernel
+                              holding only the interpreter, its stdlib, site-packages
+                              and the shared libraries they load (``ldd``), read-only;
+                              ``/tmp`` a private 1 MiB tmpfs of the run's own (no exec)
+no other processes            own PID namespace (the program is PID 1); seccomp denies    kernel
+                              ``ptrace``, ``process_vm_*``, ``pidfd_*``, ``kcmp``; the
+                              trusted launcher outside it is non-dumpable
+no programs, no processes     seccomp denies ``execve``/``execveat``, ``fork``/``vfork``  kernel
+                              and ``clone`` except for threads; ``clone3`` gets ENOSYS
+no privileges                 as root: ``nobody`` in a user namespace of its own, mapped  kernel
+                              to a host uid of its own place; every capability dropped
+                              (bounding set too), no new privileges
+no lasting side effects       own IPC and UTS namespaces (SysV objects die with the run;  kernel
+                              seccomp also denies them), tmpfs thrown away, control
+                              group killed whole at the end
+memory, processes, CPU        a control group per run (``sandbox.places``; v2, or v1      kernel
+                              memory/pids/cpu/cpuacct): summed over all the run's
+                              processes; plus per-process rlimits (address space, CPU
+                              seconds, processes per uid, file size, open files)
+fair share                    at most ``SANDBOX_SLOTS`` runs at once on the machine       this module
+                              (``flock`` on slot files), the rest queue
+time, output, result size     wall-clock timeout (kills the group), ``RLIMIT_FSIZE`` on   this module
+                              the captured stdout/stderr, result pipe capped by the
+                              reader
+clean environment             ``python -I -S -B``, an environment of three variables      this module
+friendly refusals             the prelude's audit hook turns the common cases (open,      the program
+                              socket, subprocess, fork, thread, ctypes) into clear        itself: NOT
+                              messages; one line can switch it off, nothing rests on it   a boundary
+============================  ==========================================================  ===========
 
-Limits per run, not per process (``sandbox.places``): at most ``SANDBOX_SLOTS`` runs at once on the
-machine (the rest wait their turn), each with a uid of its own and, where the host allows it, a
-control group of its own limiting memory and processes summed over all its processes, its CPU
-bandwidth, and its total CPU time.
+The seccomp filter (``sandbox.syscall_filter``) is compiled by libseccomp in this process and
+loaded by the program's prelude before its first untrusted line; the namespaces, chroot, uid and
+capabilities are set up by ``drivers/jail.py`` (trusted, started through ``unshare``) before it
+executes the program.
 
-Always: a clean environment, ``python -I -S -B``, resource limits (CPU seconds, address space,
-processes, file size, open files), a wall-clock timeout that kills the whole process group, output
-capped by ``RLIMIT_FSIZE`` on the files that capture stdout and stderr, and an audit hook in the
-program's prelude that refuses sockets, subprocesses, forks and file access outside the read-only
-library folders with a clear message (defence in depth: the OS-level jail is the boundary).
+Modes, strongest available first:
 
-The program talks to the caller through stdin (input bytes) and file descriptor 3 (result bytes).
+* ``namespaces`` (Linux with util-linux's ``unshare``): all of the above. Where control groups
+  cannot be made (not root, no controller, cgroup v2 without delegation) memory and CPU are
+  limited per process only and ``isolation_report()["control group"]`` says why; without
+  libseccomp there is no system-call filter and ``isolation_report()["system calls"]`` says so.
+  Not as root, a user namespace maps the server's user as a capability-less root (no uid pool).
+* ``rlimits`` (no usable ``unshare``): a plain child process with the rlimits, the control group
+  and the seccomp filter, but the server's files in reach. Refused unless
+  ``SANDBOX_ALLOW_RLIMITS_ONLY=1`` and ``DEBUG`` on (a developer's machine), and every run logs a
+  warning.
+
+The program talks to the caller through stdin (input bytes) and file descriptor 3 (result bytes);
+only those bytes, stdout and stderr come back, and the caller decides any verdict from them.
 """
 
 from __future__ import annotations
@@ -50,9 +79,11 @@ from importlib import resources
 from pathlib import Path
 
 from sandbox.places import RunCgroup as _RunCgroup
-from sandbox.places import run_uid
+from sandbox.places import cgroup_status, run_uid
 from sandbox.places import slot as _slot
 from sandbox.places import slot_count as _slot_count
+from sandbox.syscall_filter import compiled as compiled_filter
+from sandbox.syscall_filter import status as syscall_filter_status
 
 NOBODY = 65534
 logger = logging.getLogger("sandbox")
@@ -154,6 +185,28 @@ def isolation() -> str:
     return "namespaces" if probe.ok and probe.stdout.strip() == "ok" else "rlimits"
 
 
+def isolation_report() -> dict[str, str]:
+    """What holds on this machine, layer by layer, in words (for the docs, the admin, the lab)."""
+    jailed = isolation() == "namespaces"
+    as_root = os.geteuid() == 0
+    return {
+        "mode": isolation(),
+        "namespaces": "mount, network, PID, IPC, UTS (and a user namespace per run)"
+        if jailed
+        else "none: the program sees the server's files, processes and network (development only)",
+        "files": "only the interpreter, its libraries and site-packages, read-only; a private 1 MiB /tmp"
+        if jailed
+        else "everything the server's user can read (the audit hook refuses the obvious cases only)",
+        "user": "nobody, a host uid of its own per place, no capabilities"
+        if as_root
+        else "the server's user (root of a user namespace without capabilities when jailed)",
+        "control group": cgroup_status(),
+        "system calls": syscall_filter_status(),
+        "places": f"at most {_slot_count()} runs at once on this machine (SANDBOX_SLOTS), the rest wait",
+        "audit hook": "clear messages for the common refusals; not a boundary",
+    }
+
+
 def _limit_child(limits: Limits) -> None:
     """Runs in the child between fork and exec."""
     os.setsid()
@@ -187,6 +240,7 @@ def run_python(
     guard: bool = True,
     _mode: str | None = None,
     _user_namespace: bool | None = None,
+    _seccomp: bool = True,
 ) -> SandboxResult:
     """Run `source` (a whole program) in the sandbox and collect what it wrote.
 
@@ -229,7 +283,9 @@ def run_python(
             return SandboxResult(None, "", "", b"", f"the sandbox could not start: {exc}", 0.0)
         try:
             place = _Place(slot, cgroup, started)
-            return _run_in_place(source, input_bytes, limits, guard, mode, _user_namespace, place)
+            bpf = compiled_filter()[0] if _seccomp else None
+            options = {"guard_now": guard, "seccomp": bpf.hex() if bpf else None}
+            return _run_in_place(source, input_bytes, limits, options, mode, _user_namespace, place)
         finally:
             cgroup.__exit__(None, None, None)
 
@@ -241,7 +297,7 @@ class _Place:
     started: float
 
 
-def _run_in_place(source, input_bytes, limits, guard, mode, user_namespace, place: _Place) -> SandboxResult:
+def _run_in_place(source, input_bytes, limits, options, mode, user_namespace, place: _Place) -> SandboxResult:
     slot = place.slot
     with tempfile.TemporaryDirectory(prefix="cc-sandbox-") as work:
         work_dir = Path(work)
@@ -254,7 +310,7 @@ def _run_in_place(source, input_bytes, limits, guard, mode, user_namespace, plac
         result_read, result_write = os.pipe()
         program = work_dir / "program.py"
         writable = "/tmp/" if jailed else str(work_dir / "tmp") + "/"
-        config = {"site": site, "allowed": allowed, "writable": writable, "result_fd": result_write, "guard_now": guard}
+        config = {"site": site, "allowed": allowed, "writable": writable, "result_fd": result_write, **options}
         program.write_text(driver("prelude") + "\n" + source)
         os.chmod(program, 0o644)
         root = work_dir / "root"
@@ -410,6 +466,11 @@ def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used
     if "PermissionError" in stderr and "not allowed in the sandbox" in stderr:
         line = next(line for line in reversed(stderr.splitlines()) if "not allowed in the sandbox" in line)
         return "refused: " + line.split("PermissionError:", 1)[-1].strip()
+    if code and "[Errno 1] Operation not permitted" in stderr:
+        line = next(line for line in reversed(stderr.splitlines()) if "[Errno 1] Operation not permitted" in line)
+        return f"refused: the sandbox's system-call filter or jail does not allow this ({line.strip()})"
+    if code and ("[Errno 30] Read-only file system" in stderr or "[Errno 13] Permission denied" in stderr):
+        return "refused: writing files is not allowed in the sandbox (only its own /tmp is writable)"
     if code and "FileNotFoundError" in stderr and "[Errno 2]" in stderr:
         line = next(line for line in reversed(stderr.splitlines()) if "FileNotFoundError" in line)
         path = line.rsplit(": ", 1)[-1]

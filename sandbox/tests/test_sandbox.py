@@ -6,7 +6,17 @@ import sys
 
 import pytest
 
-from sandbox import Limits, isolation, run_python, run_tests
+from sandbox import Limits, isolation, isolation_report, run_python, run_tests
+from sandbox.places import cgroup_status
+from sandbox.syscall_filter import compiled as compiled_filter
+
+
+def needs(condition: bool, reason: str):
+    """Skip when this host lacks a feature, saying which; CI (REQUIRE_SANDBOX=1) fails instead."""
+    if not condition and os.environ.get("REQUIRE_SANDBOX") == "1":
+        raise RuntimeError(f"REQUIRE_SANDBOX=1, but this host cannot run these tests: {reason}")
+    return pytest.mark.skipif(not condition, reason=reason)
+
 
 FAST = Limits(cpu_seconds=2, wall_seconds=6, memory_mb=512, output_bytes=64 * 1024)
 
@@ -49,7 +59,7 @@ def test_hostile_code_is_contained_with_a_clear_message(name):
     assert run_python("print(6 * 7)", limits=FAST).stdout.strip() == "42"
 
 
-@pytest.mark.skipif(isolation() != "namespaces", reason="needs the namespace jail (Linux with util-linux)")
+@needs(isolation() == "namespaces", "needs the namespace jail (Linux with util-linux)")
 class TestTheJail:
     def test_no_project_files_no_etc_and_no_network_even_without_the_audit_hook(self):
         # Listing and stat are not refused by the audit hook, so this sees the jail itself: the
@@ -199,7 +209,7 @@ def test_every_driver_is_a_real_file():
 # --- the review's attacks: each one worked before the jail was hardened ----------------------------
 
 # One line switched the audit hook off: everything after it is stopped by the kernel or not at all.
-UNFILTERED: dict = {}  # the system-call filter is not there yet
+UNFILTERED = {"_seccomp": False}  # the control group and uid alone, without the system-call filter
 HOOK_OFF = "import sys\nsys.modules['__main__']._sandbox_guard.__code__ = (lambda e, a: None).__code__\n"
 
 
@@ -221,14 +231,14 @@ def _descendant_jailed_pids() -> list[int]:
         if ancestor == os.getpid():
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                    if b"/work/program.py" in cmdline.read():
+                    if cmdline.read().startswith(b"/py/bin/python"):  # the program itself, jailed
                         found.append(pid)
             except OSError:
                 continue
     return found
 
 
-@pytest.mark.skipif(isolation() != "namespaces", reason="needs the namespace jail (Linux with util-linux)")
+@needs(isolation() == "namespaces", "needs the namespace jail (Linux with util-linux)")
 class TestIpcAndUts:
     def test_the_jail_has_its_own_ipc_and_uts_namespaces(self):
         import threading
@@ -274,7 +284,8 @@ class TestIpcAndUts:
         assert key not in keys, ("the segment survived the run", outcome.stdout)
 
 
-@pytest.mark.skipif(isolation() != "namespaces", reason="needs the namespace jail (Linux with util-linux)")
+@needs(isolation() == "namespaces", "needs the namespace jail (Linux with util-linux)")
+@needs(not cgroup_status().startswith("none"), "no control group can be made here: " + cgroup_status())
 class TestLimitsPerRun:
     """Limits hold for a whole run (all its processes), and one run cannot use up another's."""
 
@@ -364,3 +375,99 @@ class TestLimitsPerRun:
         thread.join()
         assert ends["slow"][0].ok and quick.ok
         assert quick_end >= ends["slow"][1] - 0.05 and quick.seconds >= 0.8
+
+
+# x86_64 system-call numbers, for calling them directly once the audit hook is off.
+SYSCALLS = {
+    "ptrace(PTRACE_TRACEME)": "syscall(101, 0, 0, 0, 0)",
+    "pidfd_open(self)": "syscall(434, os.getpid(), 0)",
+    "pidfd_getfd": "syscall(438, 0, 0, 0)",
+    "pidfd_send_signal": "syscall(424, 0, 0, 0, 0)",
+    "process_vm_readv": "syscall(310, os.getpid(), 0, 0, 0, 0, 0)",
+    "shmget": "syscall(29, 0, 4096, 0o1600)",
+    "msgget": "syscall(68, 0, 0o1600)",
+    "semget": "syscall(64, 0, 1, 0o1600)",
+    "socket(AF_INET)": "syscall(41, 2, 1, 0)",
+    "socket(AF_UNIX)": "syscall(41, 1, 1, 0)",
+    "io_uring_setup": "syscall(425, 8, ctypes.create_string_buffer(120))",
+    "userfaultfd": "syscall(323, 1)",
+    "keyctl(join session keyring)": "syscall(250, 1, 0)",
+    "bpf": "syscall(321, 0, 0, 0)",
+    "perf_event_open": "syscall(298, 0, 0, -1, -1, 0)",
+    "mount": "syscall(165, b'none', b'/tmp', b'tmpfs', 0, 0)",
+    "unshare(CLONE_NEWUSER)": "syscall(272, 0x10000000)",
+    "setns": "syscall(308, -1, 0)",
+    "execve": "syscall(59, b'/py/bin/python3.12', 0, 0)",
+    "execveat": "syscall(322, -100, b'/py/bin/python3.12', 0, 0, 0)",
+    "fork": "syscall(57)",
+    "clone (a process, not a thread)": "syscall(56, 17, 0, 0, 0, 0)",
+}
+
+
+@needs(isolation() == "namespaces", "needs the namespace jail (Linux with util-linux)")
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the system-call numbers are x86_64's")
+@needs(compiled_filter()[0] is not None, "libseccomp (pyseccomp, libseccomp.so.2) is not available")
+class TestNotRestingOnTheAuditHook:
+    """With the audit hook switched off, the kernel still refuses (a seccomp filter, the namespaces)."""
+
+    @pytest.mark.parametrize("name", SYSCALLS)
+    def test_the_hook_switched_off_then_a_forbidden_system_call(self, name):
+        code = HOOK_OFF + (
+            "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "libc.syscall.restype = ctypes.c_long\n"
+            f"result = libc.{SYSCALLS[name]}\n"
+            "if result == 0:\n    os._exit(0)  # a forked child, if the fork worked\n"
+            "print('ALLOWED' if result >= 0 else f'errno {ctypes.get_errno()}')\n"
+        )
+        outcome = run_python(code, limits=FAST)
+        assert outcome.stdout.strip() == "errno 1", (outcome.stdout, outcome.stderr[-400:])
+
+    @pytest.mark.parametrize(
+        "action",
+        [
+            "os.fork()",
+            "os.execv('/py/bin/python3.12', ['python3', '-c', 'print(1)'])",
+            "import subprocess; subprocess.run(['/py/bin/python3.12', '-c', 'print(1)'])",
+            "import _socket; _socket.socket()",
+            "open('/work/program.py', 'w')",
+            "os.chmod('/work/program.py', 0o777)",
+        ],
+    )
+    def test_the_hook_switched_off_then_a_forbidden_action_in_python(self, action):
+        code = HOOK_OFF + f"import os\n{action}\nprint('ALLOWED')\n"
+        outcome = run_python(code, limits=FAST)
+        assert "ALLOWED" not in outcome.stdout and not outcome.ok
+        assert outcome.error and outcome.error.startswith("refused"), (outcome.error, outcome.stderr[-400:])
+
+    @pytest.mark.parametrize("hook", ["on", "off"])
+    def test_fork_exec_without_any_bypass(self, hook):
+        # _posixsubprocess.fork_exec raises no audit event: it needed no bypass at all.
+        code = (HOOK_OFF if hook == "off" else "") + (
+            "import os, _posixsubprocess\n"
+            "for program in (b'/usr/bin/id', b'/py/bin/python3.12'):\n"
+            "    r, w = os.pipe()\n"
+            "    try:\n"
+            "        pid = _posixsubprocess.fork_exec([program, b'-c', b'print(\"CHILD RAN\")'], [program], True, (),"
+            " None, None, -1, -1, -1, -1, -1, -1, r, w, True, False, -1, None, None, None, -1, None, False)\n"
+            "        os.waitpid(pid, 0)\n"
+            "        print('started', program)\n"
+            "    except OSError as exc:\n"
+            "        print('refused', exc.errno)\n"
+        )
+        outcome = run_python(code, limits=FAST)
+        assert outcome.stdout.split("\n")[:2] == ["refused 1", "refused 1"], (outcome.stdout, outcome.stderr[-300:])
+
+    def test_the_filter_is_installed_before_the_program(self):
+        code = HOOK_OFF + "import ctypes\nprint('seccomp mode', ctypes.CDLL(None).prctl(21, 0, 0, 0, 0))\n"
+        assert run_python(code, limits=FAST).stdout.strip() == "seccomp mode 2"
+
+    def test_the_hook_is_only_a_friendly_layer_even_for_trusted_drivers(self):
+        # guard=False (a trusted driver installs the hook itself later): the filter holds from the start.
+        outcome = run_python("import os\nos.fork()\n", limits=FAST, guard=False)
+        assert outcome.error and "system-call filter" in outcome.error, (outcome.error, outcome.stderr[-300:])
+
+
+def test_the_report_says_what_holds():
+    report = isolation_report()
+    assert report["mode"] == isolation() and "not a boundary" in report["audit hook"]
+    assert set(report) >= {"namespaces", "files", "user", "control group", "system calls", "places"}

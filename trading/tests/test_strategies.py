@@ -147,3 +147,26 @@ def test_a_strategy_cannot_pass_answers_between_runs_through_scratch_files():
     run = strategy_run(forger, CANDLES)
     assert run.peeks_into_the_future
     assert all(p["first_bar"] == p["cut"] - 1 for p in run.lookahead)
+
+
+def test_a_strategy_cannot_reach_the_driver_or_its_result_channel():
+    # The review's attack: switch the audit hook off, then take a file descriptor (the result pipe)
+    # out of the trusted process next to it with pidfd_open + pidfd_getfd.
+    attack = (
+        "import ctypes, os, sys\n"
+        "sys.modules['__main__']._sandbox_guard.__code__ = (lambda e, a: None).__code__\n"
+        "def signals(c, p):\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    libc.syscall.restype = ctypes.c_long\n"
+        "    for pid in sorted({os.getppid(), *range(1, 40)} - {os.getpid(), 0}):\n"
+        "        pidfd = libc.syscall(434, pid, 0)\n"
+        "        if pidfd >= 0:\n"
+        "            for fd in range(3, 20):\n"
+        "                got = libc.syscall(438, pidfd, fd, 0)\n"
+        "                if got >= 0:\n"
+        "                    raise RuntimeError(f'REACHED fd {fd} of process {pid}')\n"
+        "    raise RuntimeError(f'blocked: errno {ctypes.get_errno()}')\n"
+    )
+    with pytest.raises(StrategyError) as error:
+        strategy_run(attack, CANDLES)
+    assert "REACHED" not in str(error.value) and "blocked: errno 1" in str(error.value), str(error.value)
