@@ -118,11 +118,30 @@ def _setup() -> tuple[int, dict[str, Path], str]:
         return 0, {}, "control groups are switched off (SANDBOX_CGROUPS=0)"
     try:
         own = _own_cgroups()
-        if (CGROUP_ROOT / "cgroup.controllers").exists():
-            return _setup_v2(own)
-        return _setup_v1(own)
+        setup = _setup_v2(own) if (CGROUP_ROOT / "cgroup.controllers").exists() else _setup_v1(own)
     except OSError as exc:
         return 0, {}, f"no control group could be made ({exc})"
+    for base in setup[1].values():
+        _remove_stale(base)
+    return setup
+
+
+def _remove_stale(base: Path) -> None:
+    """Groups left by a server process that died mid-run: kill what is in them, remove them."""
+    for folder in base.glob("run-*"):
+        try:
+            os.kill(int(folder.name.split("-")[1]), 0)
+            continue  # its server process is alive: its own business
+        except ProcessLookupError:
+            pass
+        except (ValueError, PermissionError):
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            for pid in (folder / "cgroup.procs").read_text().split():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(int(pid), signal.SIGKILL)
+            time.sleep(0.05)
+            folder.rmdir()
 
 
 def _setup_v1(own: dict[str, str]) -> tuple[int, dict[str, Path], str]:

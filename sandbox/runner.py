@@ -181,7 +181,8 @@ def isolation() -> str:
     """``namespaces`` when the jail works on this machine, else ``rlimits``."""
     if sys.platform != "linux" or not shutil.which("unshare"):
         return "rlimits"
-    probe = run_python("print('ok')", limits=Limits(wall_seconds=15), _mode="namespaces")
+    # The probe waits for a place like any run (a busy machine must not look like a broken one).
+    probe = run_python("print('ok')", limits=Limits(wall_seconds=15, queue_seconds=300), _mode="namespaces")
     return "namespaces" if probe.ok and probe.stdout.strip() == "ok" else "rlimits"
 
 
@@ -245,8 +246,8 @@ def run_python(
     """Run `source` (a whole program) in the sandbox and collect what it wrote.
 
     With guard=False the audit hook is not installed up front: a trusted driver program does its
-    set-up (e.g. forking one child per untrusted run) and calls install_guard() itself, in each
-    child, before any untrusted line.
+    set-up (e.g. reading its input) and calls install_guard() itself before any untrusted line. The
+    seccomp filter is loaded before the driver's first line either way.
 
     Without the namespace jail, untrusted code is refused unless both SANDBOX_ALLOW_RLIMITS_ONLY=1
     and DEBUG (on, in the environment: this package cannot read Django's settings) are set: the
@@ -267,7 +268,7 @@ def run_python(
         logger.warning(
             "sandbox: running untrusted code NOT ISOLATED (SANDBOX_ALLOW_RLIMITS_ONLY=1 with DEBUG on): "
             "it can read and delete the files of the user %s; never do this on a server",
-            os.geteuid() if os.geteuid() != 0 else "nobody",
+            os.geteuid() if os.geteuid() != 0 else "of its place (not root)",
         )
     started = time.monotonic()
     with _slot(limits.queue_seconds) as slot:
