@@ -476,6 +476,8 @@ def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used
         line = next(line for line in reversed(stderr.splitlines()) if "FileNotFoundError" in line)
         path = line.rsplit(": ", 1)[-1]
         return f"refused: {path} is not available in the sandbox (it has no access to the server's files)"
+    if code == -signal.SIGSYS:  # the filter kills a system call of another architecture (x32, int 0x80)
+        return "stopped: it made a system call the sandbox does not allow (SIGSYS)"
     if code is not None and code < 0:
         return f"stopped by signal {signal.Signals(-code).name}"
     return None

@@ -457,6 +457,12 @@ class TestNotRestingOnTheAuditHook:
         outcome = run_python(code, limits=FAST)
         assert outcome.stdout.split("\n")[:2] == ["refused 1", "refused 1"], (outcome.stdout, outcome.stderr[-300:])
 
+    def test_system_calls_of_another_abi_kill_the_program(self):
+        # x32 system-call numbers (bit 30 set) would slip past a filter written for x86_64 only.
+        code = HOOK_OFF + "import ctypes\nprint(ctypes.CDLL(None).syscall(0x40000000 + 57), flush=True)\n"
+        outcome = run_python(code, limits=FAST)
+        assert outcome.stdout == "" and outcome.error and "does not allow (SIGSYS)" in outcome.error, outcome.error
+
     def test_the_filter_is_installed_before_the_program(self):
         code = HOOK_OFF + "import ctypes\nprint('seccomp mode', ctypes.CDLL(None).prctl(21, 0, 0, 0, 0))\n"
         assert run_python(code, limits=FAST).stdout.strip() == "seccomp mode 2"
