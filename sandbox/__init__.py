@@ -3,6 +3,6 @@
 Driver programs are real files in ``sandbox/drivers/``, read with ``driver(name)``.
 """
 
-from sandbox.runner import Limits, SandboxResult, TestRun, driver, isolation, run_python, run_tests
+from sandbox.runner import Limits, SandboxResult, TestRun, driver, isolation, isolation_report, run_python, run_tests
 
-__all__ = ["Limits", "SandboxResult", "TestRun", "driver", "isolation", "run_python", "run_tests"]
+__all__ = ["Limits", "SandboxResult", "TestRun", "driver", "isolation", "isolation_report", "run_python", "run_tests"]

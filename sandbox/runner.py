@@ -1,23 +1,61 @@
 """Run untrusted Python (students' strategies and coding tasks) outside the web process.
 
-Isolation, strongest available first:
+What is enforced where (``isolation_report()`` says which of it holds on this machine):
 
-* ``namespaces`` (Linux): ``unshare`` gives the program its own mount, network and PID namespaces.
-  Inside, a throwaway root file system holds only the Python installation, the site-packages
-  (for NumPy), ``/usr`` (shared libraries) and an empty 1 MiB ``/tmp``, all read-only except
-  ``/tmp``; ``chroot`` enters it. No project files, no settings, no ``/etc``, no network
-  interface but a downed loopback. As root the program runs as ``nobody`` (``setpriv``, no new
-  privileges); as another user a user namespace maps that user.
-* ``rlimits`` (no usable ``unshare``): a plain child process. Only the limits and the audit hook
-  below hold; ``isolation()`` says so and the trading lab shows it.
+============================  ==========================================================  ===========
+guarantee                     mechanism                                                   enforced by
+============================  ==========================================================  ===========
+no network                    own network namespace (only a downed loopback); seccomp     kernel
+                              denies ``socket``/``socketpair``
+no host files, no project     own mount namespace + ``chroot`` into a throwaway tmpfs     kernel
+                              holding only the interpreter, its stdlib, site-packages
+                              and the shared libraries they load (``ldd``), read-only;
+                              ``/tmp`` a private 1 MiB tmpfs of the run's own (no exec)
+no other processes            own PID namespace (the program is PID 1); seccomp denies    kernel
+                              ``ptrace``, ``process_vm_*``, ``pidfd_*``, ``kcmp``; the
+                              trusted launcher outside it is non-dumpable
+no programs, no processes     seccomp denies ``execve``/``execveat``, ``fork``/``vfork``  kernel
+                              and ``clone`` except for threads; ``clone3`` gets ENOSYS
+no privileges                 as root: ``nobody`` in a user namespace of its own, mapped  kernel
+                              to a host uid of its own place; every capability dropped
+                              (bounding set too), no new privileges
+no lasting side effects       own IPC and UTS namespaces (SysV objects die with the run;  kernel
+                              seccomp also denies them), tmpfs thrown away, control
+                              group killed whole at the end
+memory, processes, CPU        a control group per run (``sandbox.places``; v2, or v1      kernel
+                              memory/pids/cpu/cpuacct): summed over all the run's
+                              processes; plus per-process rlimits (address space, CPU
+                              seconds, processes per uid, file size, open files)
+fair share                    at most ``SANDBOX_SLOTS`` runs at once on the machine       this module
+                              (``flock`` on slot files), the rest queue
+time, output, result size     wall-clock timeout (kills the group), ``RLIMIT_FSIZE`` on   this module
+                              the captured stdout/stderr, result pipe capped by the
+                              reader
+clean environment             ``python -I -S -B``, an environment of three variables      this module
+friendly refusals             the prelude's audit hook turns the common cases (open,      the program
+                              socket, subprocess, fork, thread, ctypes) into clear        itself: NOT
+                              messages; one line can switch it off, nothing rests on it   a boundary
+============================  ==========================================================  ===========
 
-Always: a clean environment, ``python -I -S -B``, resource limits (CPU seconds, address space,
-processes, file size, open files), a wall-clock timeout that kills the whole process group, output
-capped by ``RLIMIT_FSIZE`` on the files that capture stdout and stderr, and an audit hook in the
-program's prelude that refuses sockets, subprocesses, forks and file access outside the read-only
-library folders with a clear message (defence in depth: the OS-level jail is the boundary).
+The seccomp filter (``sandbox.syscall_filter``) is compiled by libseccomp in this process and
+loaded by the program's prelude before its first untrusted line; the namespaces, chroot, uid and
+capabilities are set up by ``drivers/jail.py`` (trusted, started through ``unshare``) before it
+executes the program.
 
-The program talks to the caller through stdin (input bytes) and file descriptor 3 (result bytes).
+Modes, strongest available first:
+
+* ``namespaces`` (Linux with util-linux's ``unshare``): all of the above. Where control groups
+  cannot be made (not root, no controller, cgroup v2 without delegation) memory and CPU are
+  limited per process only and ``isolation_report()["control group"]`` says why; without
+  libseccomp there is no system-call filter and ``isolation_report()["system calls"]`` says so.
+  Not as root, a user namespace maps the server's user as a capability-less root (no uid pool).
+* ``rlimits`` (no usable ``unshare``): a plain child process with the rlimits, the control group
+  and the seccomp filter, but the server's files in reach. Refused unless
+  ``SANDBOX_ALLOW_RLIMITS_ONLY=1`` and ``DEBUG`` on (a developer's machine), and every run logs a
+  warning.
+
+The program talks to the caller through stdin (input bytes) and file descriptor 3 (result bytes);
+only those bytes, stdout and stderr come back, and the caller decides any verdict from them.
 """
 
 from __future__ import annotations
@@ -25,6 +63,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import os
 import resource
 import shutil
@@ -39,7 +78,15 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from sandbox.places import RunCgroup as _RunCgroup
+from sandbox.places import cgroup_status, run_uid
+from sandbox.places import slot as _slot
+from sandbox.places import slot_count as _slot_count
+from sandbox.syscall_filter import compiled as compiled_filter
+from sandbox.syscall_filter import status as syscall_filter_status
+
 NOBODY = 65534
+logger = logging.getLogger("sandbox")
 
 
 @dataclass(frozen=True)
@@ -51,6 +98,7 @@ class Limits:
     result_bytes: int = 16 * 1024 * 1024
     processes: int = 64
     open_files: int = 64
+    queue_seconds: float = 30.0  # how long a run waits for a free place (see SANDBOX_SLOTS)
 
 
 @dataclass
@@ -77,6 +125,14 @@ def _driver_text(filename: str) -> str:
     return resources.files("sandbox.drivers").joinpath(filename).read_text(encoding="utf-8")
 
 
+def _driver_path(name: str) -> str:
+    return str(resources.files("sandbox.drivers").joinpath(f"{name}.py"))
+
+
+JAIL_TMP_BYTES = 1024 * 1024  # each run's private scratch space (/tmp in the jail)
+_JAIL_PYTHON = f"/py/bin/python{sys.version_info.major}.{sys.version_info.minor}"
+
+
 def _python_home() -> Path:
     return Path(sys.base_prefix)
 
@@ -94,12 +150,62 @@ def _site_packages() -> Path:
 
 
 @functools.cache
+def _jail_binds() -> list[list[str]]:
+    """What the jail sees of the host, read-only: the interpreter, its standard library, the
+    site-packages and the shared libraries these load (found with ``ldd``), nothing else."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    home, site = _python_home(), _site_packages()
+    binds = [[str(_python_binary()), _JAIL_PYTHON], [str(home / "lib" / version), f"/py/lib/{version}"]]
+    for library in sorted((home / "lib").glob("libpython*.so*")):
+        binds.append([str(library.resolve()), f"/py/lib/{library.name}"])
+    binds.append([str(site), "/site"])
+    objects = [str(_python_binary()), *map(str, (home / "lib" / version / "lib-dynload").glob("*.so"))]
+    objects += [str(path) for path in site.glob("numpy*/**/*.so*")]
+    try:
+        listing = subprocess.run(["ldd", *objects], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        listing = ""
+    libraries = set()
+    for line in listing.splitlines():
+        words = line.split()
+        path = words[2] if len(words) >= 3 and words[1] == "=>" else words[0] if words else ""
+        if path.startswith("/") and not path.endswith(":") and not path.startswith((str(home), str(site))):
+            libraries.add(path)
+    if not libraries:  # no ldd: the whole library folders, as before
+        return binds + [[d, d] for d in ("/usr/lib", "/usr/lib64", "/lib", "/lib64") if Path(d).is_dir()]
+    return binds + [[str(Path(path).resolve()), path] for path in sorted(libraries)]
+
+
+@functools.cache
 def isolation() -> str:
     """``namespaces`` when the jail works on this machine, else ``rlimits``."""
-    if sys.platform != "linux" or not all(shutil.which(t) for t in ("unshare", "chroot", "setpriv")):
+    if sys.platform != "linux" or not shutil.which("unshare"):
         return "rlimits"
-    probe = run_python("print('ok')", limits=Limits(wall_seconds=15), _mode="namespaces")
+    # The probe waits for a place like any run (a busy machine must not look like a broken one).
+    probe = run_python("print('ok')", limits=Limits(wall_seconds=15, queue_seconds=300), _mode="namespaces")
     return "namespaces" if probe.ok and probe.stdout.strip() == "ok" else "rlimits"
+
+
+def isolation_report() -> dict[str, str]:
+    """What holds on this machine, layer by layer, in words (for the docs, the admin, the lab)."""
+    jailed = isolation() == "namespaces"
+    as_root = os.geteuid() == 0
+    return {
+        "mode": isolation(),
+        "namespaces": "mount, network, PID, IPC, UTS (and a user namespace per run)"
+        if jailed
+        else "none: the program sees the server's files, processes and network (development only)",
+        "files": "only the interpreter, its libraries and site-packages, read-only; a private 1 MiB /tmp"
+        if jailed
+        else "everything the server's user can read (the audit hook refuses the obvious cases only)",
+        "user": "nobody, a host uid of its own per place, no capabilities"
+        if as_root
+        else "the server's user (root of a user namespace without capabilities when jailed)",
+        "control group": cgroup_status(),
+        "system calls": syscall_filter_status(),
+        "places": f"at most {_slot_count()} runs at once on this machine (SANDBOX_SLOTS), the rest wait",
+        "audit hook": "clear messages for the common refusals; not a boundary",
+    }
 
 
 def _limit_child(limits: Limits) -> None:
@@ -117,6 +223,12 @@ def _limit_child(limits: Limits) -> None:
         resource.setrlimit(kind, value)
 
 
+def weak_isolation_allowed() -> bool:
+    """The limits-only mode is allowed only with SANDBOX_ALLOW_RLIMITS_ONLY=1 and DEBUG on."""
+    debug = os.environ.get("DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    return debug and os.environ.get("SANDBOX_ALLOW_RLIMITS_ONLY") == "1"
+
+
 class SandboxUnavailable(RuntimeError):
     pass
 
@@ -129,26 +241,65 @@ def run_python(
     guard: bool = True,
     _mode: str | None = None,
     _user_namespace: bool | None = None,
+    _seccomp: bool = True,
 ) -> SandboxResult:
     """Run `source` (a whole program) in the sandbox and collect what it wrote.
 
     With guard=False the audit hook is not installed up front: a trusted driver program does its
-    set-up (e.g. forking one child per untrusted run) and calls install_guard() itself, in each
-    child, before any untrusted line.
+    set-up (e.g. reading its input) and calls install_guard() itself before any untrusted line. The
+    seccomp filter is loaded before the driver's first line either way.
 
-    Without the namespace jail, untrusted code is refused unless SANDBOX_ALLOW_RLIMITS_ONLY=1
-    (a development machine without util-linux): the limits and the audit hook alone are not a
-    security boundary.
+    Without the namespace jail, untrusted code is refused unless both SANDBOX_ALLOW_RLIMITS_ONLY=1
+    and DEBUG (on, in the environment: this package cannot read Django's settings) are set: the
+    limits, the system-call filter and the audit hook alone are not a boundary around the files
+    of the user who runs the server, so that mode is for a developer's own machine only, and every
+    run in it logs a warning.
     """
     mode = _mode or isolation()
-    if mode == "rlimits" and _mode is None and os.environ.get("SANDBOX_ALLOW_RLIMITS_ONLY") != "1":
-        return SandboxResult(
-            None, "", "", b"",
-            "refused: this server cannot isolate untrusted code (it needs Linux with unshare, chroot and setpriv "
-            "from util-linux); an administrator can allow weaker isolation with SANDBOX_ALLOW_RLIMITS_ONLY=1",
-            0.0,
-        )  # fmt: skip
+    if mode == "rlimits" and _mode is None:
+        if not weak_isolation_allowed():
+            return SandboxResult(
+                None, "", "", b"",
+                "refused: this server cannot isolate untrusted code (it needs Linux with unshare "
+                "from util-linux); on a development machine, SANDBOX_ALLOW_RLIMITS_ONLY=1 together with "
+                "DEBUG=1 allows weaker isolation",
+                0.0,
+            )  # fmt: skip
+        logger.warning(
+            "sandbox: running untrusted code NOT ISOLATED (SANDBOX_ALLOW_RLIMITS_ONLY=1 with DEBUG on): "
+            "it can read and delete the files of the user %s; never do this on a server",
+            os.geteuid() if os.geteuid() != 0 else "of its place (not root)",
+        )
     started = time.monotonic()
+    with _slot(limits.queue_seconds) as slot:
+        if slot is None:
+            return SandboxResult(
+                None, "", "", b"",
+                f"refused: the sandbox is busy (all {_slot_count()} places are taken); try again in a moment",
+                time.monotonic() - started,
+            )  # fmt: skip
+        try:
+            cgroup = _RunCgroup(limits, slot).__enter__()
+        except OSError as exc:
+            return SandboxResult(None, "", "", b"", f"the sandbox could not start: {exc}", 0.0)
+        try:
+            place = _Place(slot, cgroup, started)
+            bpf = compiled_filter()[0] if _seccomp else None
+            options = {"guard_now": guard, "seccomp": bpf.hex() if bpf else None}
+            return _run_in_place(source, input_bytes, limits, options, mode, _user_namespace, place)
+        finally:
+            cgroup.__exit__(None, None, None)
+
+
+@dataclass
+class _Place:
+    slot: int
+    cgroup: _RunCgroup
+    started: float
+
+
+def _run_in_place(source, input_bytes, limits, options, mode, user_namespace, place: _Place) -> SandboxResult:
+    slot = place.slot
     with tempfile.TemporaryDirectory(prefix="cc-sandbox-") as work:
         work_dir = Path(work)
         os.chmod(work_dir, 0o755)
@@ -160,7 +311,7 @@ def run_python(
         result_read, result_write = os.pipe()
         program = work_dir / "program.py"
         writable = "/tmp/" if jailed else str(work_dir / "tmp") + "/"
-        config = {"site": site, "allowed": allowed, "writable": writable, "result_fd": result_write, "guard_now": guard}
+        config = {"site": site, "allowed": allowed, "writable": writable, "result_fd": result_write, **options}
         program.write_text(driver("prelude") + "\n" + source)
         os.chmod(program, 0o644)
         root = work_dir / "root"
@@ -168,15 +319,23 @@ def run_python(
         python_args = ["-I", "-S", "-B"]
         env = {"LD_LIBRARY_PATH": "/py/lib", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8"}
         if jailed:
-            as_root = os.geteuid() == 0 and not _user_namespace
-            namespaces = ["--mount", "--net", "--pid", "--fork", "--kill-child", "--propagation", "private"]
+            as_root = os.geteuid() == 0 and not user_namespace
+            # jail.py adds the PID namespace (and, as root, the run's own user namespace) itself.
+            namespaces = ["--mount", "--net", "--ipc", "--uts"]
             if not as_root:
                 namespaces = ["--user", "--map-root-user", *namespaces]
+            jail = {
+                "root": str(root),
+                "binds": _jail_binds(),
+                "tmp_bytes": JAIL_TMP_BYTES,
+                "program": str(program),
+                "outer_uid": run_uid(slot) if as_root else None,
+                "inner_uid": NOBODY,
+                "argv": [_JAIL_PYTHON, *python_args, "/work/program.py", json.dumps(config)],
+                "env": env,
+            }
             command = [
-                "unshare", *namespaces, "/bin/sh", "-c", _driver_text("jail.sh"), "jail", str(root),
-                str(_python_home()), str(_site_packages()), "1" if as_root else "0", str(program),
-                "/usr/bin/env", "-i", *(f"{k}={v}" for k, v in env.items()),
-                "/py/bin/" + _python_binary().name, *python_args, "/work/program.py", json.dumps(config),
+                "unshare", *namespaces, str(_python_binary()), "-I", "-S", "-B", _driver_path("jail"), json.dumps(jail)
             ]  # fmt: skip
             child_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
         else:
@@ -185,20 +344,23 @@ def run_python(
             if (_python_home() / "lib").is_dir():
                 child_env["LD_LIBRARY_PATH"] = str(_python_home() / "lib")
         pipe = (result_read, result_write)
-        return _execute(command, child_env, work_dir, input_bytes, limits, started, pipe, drop=not jailed)
+        uid = run_uid(slot) if not jailed else None
+        return _execute(command, child_env, work_dir, input_bytes, limits, place, pipe, uid)
 
 
-def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, started: float, pipe, drop: bool):
+def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, place: _Place, pipe, uid):
+    drop, cgroup, started = uid is not None, place.cgroup, place.started
     stdout_path, stderr_path = work_dir / "stdout", work_dir / "stderr"
     result_read, result_write = pipe
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
 
         def prepare() -> None:
+            cgroup.enter()
             _limit_child(limits)
-            if drop and os.geteuid() == 0:  # rlimits mode as root: at least not root
+            if drop and os.geteuid() == 0:  # rlimits mode as root: at least not root, and a uid of its own
                 os.setgroups([])
-                os.setgid(NOBODY)
-                os.setuid(NOBODY)
+                os.setgid(uid)
+                os.setuid(uid)
 
         try:
             process = subprocess.Popen(
@@ -217,7 +379,7 @@ def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, s
             os.close(result_write)
             hint = ""
             if drop and os.geteuid() == 0:
-                hint = " (as root the sandbox needs unshare, chroot and setpriv from util-linux)"
+                hint = " (as root the sandbox needs unshare from util-linux)"
             return SandboxResult(None, "", "", b"", f"the sandbox could not start: {exc}{hint}", 0.0)
         os.close(result_write)
         chunks: list[bytes] = []
@@ -248,30 +410,38 @@ def _execute(command, env, work_dir: Path, input_bytes: bytes, limits: Limits, s
         readers = [threading.Thread(target=read_result, daemon=True), threading.Thread(target=write_input, daemon=True)]
         for thread in readers:
             thread.start()
-        timed_out, cpu_used = False, 0.0
-        deadline = time.monotonic() + limits.wall_seconds
-        while True:
-            # wait4 gives this child's own CPU time (with its descendants): unshare reports a
-            # program killed for CPU as a plain failure, so the limit is recognised from the time.
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                process.returncode = os.waitstatus_to_exitcode(status)
-                cpu_used = usage.ru_utime + usage.ru_stime
-                break
-            if time.monotonic() > deadline:
-                timed_out = True
-                _kill(process)
-                _, status, usage = os.wait4(process.pid, 0)
-                process.returncode = os.waitstatus_to_exitcode(status)
-                break
-            time.sleep(0.01)
+        timed_out, cpu_used, cpu_stopped = _wait(process, limits, cgroup)
+        cgroup.kill()  # whatever the run left behind (children that outlived their parent)
         for thread in readers:
             thread.join(timeout=5)
     stdout = stdout_path.read_bytes().decode("utf-8", "replace")
     stderr = stderr_path.read_bytes().decode("utf-8", "replace")
     code = process.returncode
-    error = _explain(code, timed_out, overflow.is_set(), stdout, stderr, limits, cpu_used)
+    if cpu_stopped:
+        cpu_used = max(cpu_used, float(limits.cpu_seconds))
+    error = _explain(code, timed_out, overflow.is_set(), stdout, stderr, limits, cpu_used, cgroup.out_of_memory())
     return SandboxResult(code, stdout, stderr, b"".join(chunks), error, time.monotonic() - started)
+
+
+def _wait(process: subprocess.Popen, limits: Limits, cgroup: _RunCgroup) -> tuple[bool, float, bool]:
+    """Wait for the run's end or a limit: (wall time passed, CPU seconds used, CPU limit passed)."""
+    deadline = time.monotonic() + limits.wall_seconds
+    stopped = False
+    while True:
+        # wait4 gives this child's own CPU time (with its descendants); the control group, where
+        # there is one, gives the whole run's, so CPU used by forked children counts too.
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if not pid and (time.monotonic() > deadline or cgroup.cpu_seconds() >= limits.cpu_seconds):
+            stopped = True
+            _kill(process)
+            cgroup.kill()
+            pid, status, usage = os.wait4(process.pid, 0)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            cpu_used = max(usage.ru_utime + usage.ru_stime, cgroup.cpu_seconds())
+            timed_out = stopped and time.monotonic() > deadline
+            return timed_out, cpu_used, stopped and not timed_out
+        time.sleep(0.01)
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -281,11 +451,13 @@ def _kill(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used: float = 0.0) -> str | None:
+def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used=0.0, oom=False) -> str | None:
     if timed_out:
         return f"stopped: it ran longer than the {limits.wall_seconds:g} s time limit"
     if overflow:
         return f"stopped: the result was larger than {limits.result_bytes // 1024 // 1024} MiB"
+    if oom:  # the control group's limit: the kernel killed a process of the run
+        return f"stopped: it tried to use more than {limits.memory_mb} MiB of memory"
     if code != 0 and (code in (-signal.SIGXCPU, -signal.SIGKILL) or cpu_used >= limits.cpu_seconds - 0.05):
         return f"stopped: it used more than {limits.cpu_seconds} s of CPU time"
     if code == -signal.SIGXFSZ or len(stdout.encode()) >= limits.output_bytes:
@@ -295,10 +467,17 @@ def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used
     if "PermissionError" in stderr and "not allowed in the sandbox" in stderr:
         line = next(line for line in reversed(stderr.splitlines()) if "not allowed in the sandbox" in line)
         return "refused: " + line.split("PermissionError:", 1)[-1].strip()
+    if code and "[Errno 1] Operation not permitted" in stderr:
+        line = next(line for line in reversed(stderr.splitlines()) if "[Errno 1] Operation not permitted" in line)
+        return f"refused: the sandbox's system-call filter or jail does not allow this ({line.strip()})"
+    if code and ("[Errno 30] Read-only file system" in stderr or "[Errno 13] Permission denied" in stderr):
+        return "refused: writing files is not allowed in the sandbox (only its own /tmp is writable)"
     if code and "FileNotFoundError" in stderr and "[Errno 2]" in stderr:
         line = next(line for line in reversed(stderr.splitlines()) if "FileNotFoundError" in line)
         path = line.rsplit(": ", 1)[-1]
         return f"refused: {path} is not available in the sandbox (it has no access to the server's files)"
+    if code == -signal.SIGSYS:  # the filter kills a system call of another architecture (x32, int 0x80)
+        return "stopped: it made a system call the sandbox does not allow (SIGSYS)"
     if code is not None and code < 0:
         return f"stopped by signal {signal.Signals(-code).name}"
     return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -58,35 +59,74 @@ def lookahead_cuts(n: int) -> list[int]:
 
 
 def strategy_run(code: str, candles: Candles, params: dict | None = None, *, limits: Limits = STRATEGY_LIMITS):
-    """Run a student's strategy in the sandbox; returns its signals and the lookahead findings."""
+    """Run a student's strategy in the sandbox; returns its signals and the lookahead findings.
+
+    The strategy runs once on the full history and once on each truncated copy (the lookahead
+    check), each time in a sandbox run of its own: a fresh interpreter in a fresh jail with an empty
+    scratch directory, holding only its own slice of the candles. The runs cannot share state,
+    files or answers, and the comparison that decides the verdict happens here, outside the jail.
+    """
     if not code or not code.strip():
         raise StrategyError("the strategy is empty; define signals(candles, params)")
     if len(code) > MAX_CODE_CHARS:
         raise StrategyError(f"the strategy is longer than {MAX_CODE_CHARS:,} characters")
     n = len(candles)
-    header = json.dumps({"n": n, "params": params or {}, "cuts": lookahead_cuts(n), "source": code}).encode()
-    payload = [len(header).to_bytes(8, "little"), header]
-    payload += [np.ascontiguousarray(getattr(candles, name)).tobytes() for name in COLUMNS]
-    # sandbox/drivers/strategy.py reads the candles from stdin, runs the strategy on the full history
-    # and on truncated copies (the lookahead check), and hands back the targets and what it found.
+    columns = [np.ascontiguousarray(getattr(candles, name)) for name in COLUMNS]
+    started = time.monotonic()
+    full: np.ndarray | None = None
+    indicators: dict[str, np.ndarray] = {}
+    peeks: list[dict] = []
+    for length in [n, *lookahead_cuts(n)]:
+        # One wall-clock budget for the whole check (the request must end in time); CPU per run.
+        left = limits.wall_seconds - (time.monotonic() - started)
+        if left <= 0:
+            raise StrategyError(
+                f"the strategy was stopped: it ran longer than the {limits.wall_seconds:g} s time limit"
+            )
+        target, series = _run_once(code, columns, length, params or {}, replace(limits, wall_seconds=left), limits)
+        if full is None:
+            full, indicators = target, series
+            continue
+        changed = np.flatnonzero(target != full[:length])
+        if len(changed):
+            peeks.append({"cut": length, "first_bar": int(changed[0]), "changed": int(len(changed))})
+    assert full is not None
+    return StrategyRun(Signals(full, indicators), peeks, time.monotonic() - started)
+
+
+def _run_once(code: str, columns: list[np.ndarray], n: int, params: dict, limits: Limits, overall: Limits):
+    header = json.dumps({"n": n, "params": params, "source": code}).encode()
+    payload = [len(header).to_bytes(8, "little"), header, *(column[:n].tobytes() for column in columns)]
+    # sandbox/drivers/strategy.py reads this slice of the candles from stdin, runs the strategy once
+    # and hands back its raw targets and indicator values.
     outcome = run_python(driver("strategy"), input_bytes=b"".join(payload), limits=limits, guard=False)
     if outcome.error:
-        raise StrategyError(f"the strategy was {outcome.error}")
-    if outcome.exit_code != 0 or len(outcome.result) < 8:
+        error = outcome.error
+        if "time limit" in error:
+            error = f"stopped: it ran longer than the {overall.wall_seconds:g} s time limit"
+        raise StrategyError(f"the strategy was {error}")
+    if outcome.exit_code != 0 or len(outcome.result) < n + 8:
         lines = [line for line in outcome.stderr.strip().splitlines() if line.strip()]
         raise StrategyError(_clean(lines[-1]) if lines else "the strategy stopped without a result")
-    size = int.from_bytes(outcome.result[:8], "little")
-    summary = json.loads(outcome.result[8 : 8 + size])
-    body = outcome.result[8 + size :]
-    names = summary.get("indicators", [])
-    if len(body) != n + 8 * n * len(names):
+    result = outcome.result
+    size = int.from_bytes(result[n : n + 8], "little")
+    try:
+        names = json.loads(result[n + 8 : n + 8 + size])
+    except ValueError:
+        names = None
+    body = result[n + 8 + size :]
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names) or len(names) > 8:
         raise StrategyError("the strategy's result was incomplete")
-    target = np.frombuffer(body[:n], dtype=np.int8).copy()
-    indicators = {
-        name: np.frombuffer(body, dtype=np.float64, count=n, offset=n + 8 * n * i).copy()
-        for i, name in enumerate(names)
+    if len(body) != 8 * n * len(names):
+        raise StrategyError("the strategy's result was incomplete")
+    # Only plain numbers cross back, and they are checked again here: the jail's word is not trusted.
+    target = np.frombuffer(result[:n], dtype=np.int8).copy()
+    if not np.isin(target, (0, 1)).all():
+        raise StrategyError("signals() must return only 0 (flat) and 1 (long)")
+    series = {
+        name: np.frombuffer(body, dtype=np.float64, count=n, offset=8 * n * i).copy() for i, name in enumerate(names)
     }
-    return StrategyRun(Signals(target, indicators), summary["lookahead"], outcome.seconds)
+    return target, series
 
 
 def _clean(line: str) -> str:

@@ -4,7 +4,9 @@ The runner starts ``python -I -S -B program.py CONFIG``: ``program.py`` is this 
 driver or the untrusted source, and ``CONFIG`` is JSON with the library folders to put on
 ``sys.path`` (``site``), the path prefixes that may be read (``allowed``) and written
 (``writable``), the result pipe's descriptor (``result_fd``) and whether to guard at once
-(``guard_now``; a trusted driver that forks first installs the guard itself in each child).
+(``guard_now``; a trusted driver reads its input first and installs the guard itself), and the
+seccomp filter (``seccomp``, hex BPF), loaded before anything else: the kernel's refusals do not
+depend on the audit hook, which only turns the common cases into clear messages.
 
 Imported outside the sandbox (by tests), it defines the guard and installs nothing.
 """
@@ -62,6 +64,22 @@ def _sandbox_guard(event: str, args: tuple) -> None:
         raise PermissionError("calling native code through ctypes is not allowed in the sandbox")
 
 
+def install_filter(program: bytes) -> None:
+    """Load the seccomp filter (BPF compiled by sandbox.syscall_filter): from here on the kernel
+    refuses what the filter denies, whatever the program does to this interpreter."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    code = ctypes.create_string_buffer(program, len(program))
+    fprog = SockFprog(len(program) // 8, ctypes.addressof(code))
+    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:  # NO_NEW_PRIVS, SECCOMP
+        raise SystemExit(f"the sandbox could not install its system-call filter (errno {ctypes.get_errno()})")
+
+
 def install_guard() -> None:
     # Irreversible: once added, an audit hook stays for the life of the process.
     sys.addaudithook(_sandbox_guard)
@@ -70,6 +88,8 @@ def install_guard() -> None:
 if __name__ == "__main__":
     _config = _json.loads(sys.argv.pop(1))
     configure(_config)
+    if _config.get("seccomp"):
+        install_filter(bytes.fromhex(_config["seccomp"]))
     if _config["guard_now"]:
         install_guard()
     del _config

@@ -128,3 +128,45 @@ def test_a_strategy_keeps_no_state_between_the_full_and_the_truncated_runs():
         "    return MEMORY['full'][: len(x)]\n"
     )
     assert strategy_run(cheat, CANDLES).peeks_into_the_future
+
+
+def test_a_strategy_cannot_pass_answers_between_runs_through_scratch_files():
+    # The full-history run writes its (peeking) answer to /tmp and the truncated runs replay it: each
+    # run has its own empty scratch directory, so the replay finds nothing and the peek shows.
+    forger = (
+        "import os\n"
+        "import numpy as np\n"
+        "def signals(c, p):\n"
+        "    x = c['close']\n"
+        "    if os.path.exists('/tmp/answers.npy'):\n"
+        "        return np.load('/tmp/answers.npy')[: len(x)]\n"
+        "    answer = (np.r_[x[1:], x[-1]] > x).astype(int)\n"
+        "    np.save('/tmp/answers.npy', answer)\n"
+        "    return answer\n"
+    )
+    run = strategy_run(forger, CANDLES)
+    assert run.peeks_into_the_future
+    assert all(p["first_bar"] == p["cut"] - 1 for p in run.lookahead)
+
+
+def test_a_strategy_cannot_reach_the_driver_or_its_result_channel():
+    # The review's attack: switch the audit hook off, then take a file descriptor (the result pipe)
+    # out of the trusted process next to it with pidfd_open + pidfd_getfd.
+    attack = (
+        "import ctypes, os, sys\n"
+        "sys.modules['__main__']._sandbox_guard.__code__ = (lambda e, a: None).__code__\n"
+        "def signals(c, p):\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    libc.syscall.restype = ctypes.c_long\n"
+        "    for pid in sorted({os.getppid(), *range(1, 40)} - {os.getpid(), 0}):\n"
+        "        pidfd = libc.syscall(434, pid, 0)\n"
+        "        if pidfd >= 0:\n"
+        "            for fd in range(3, 20):\n"
+        "                got = libc.syscall(438, pidfd, fd, 0)\n"
+        "                if got >= 0:\n"
+        "                    raise RuntimeError(f'REACHED fd {fd} of process {pid}')\n"
+        "    raise RuntimeError(f'blocked: errno {ctypes.get_errno()}')\n"
+    )
+    with pytest.raises(StrategyError) as error:
+        strategy_run(attack, CANDLES)
+    assert "REACHED" not in str(error.value) and "blocked: errno 1" in str(error.value), str(error.value)
