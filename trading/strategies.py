@@ -13,7 +13,7 @@ from sandbox import Limits, driver, run_python
 from trading.engine import Candles, Signals
 
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
-# Kept under the web server's request timeout (docs/deployment.md runs gunicorn with --timeout 60).
+# Per run of the strategy; backtests and paper sessions run them in a worker (trading.tasks), not a request.
 STRATEGY_LIMITS = Limits(cpu_seconds=20, wall_seconds=25, memory_mb=1536, output_bytes=64 * 1024)
 MAX_CODE_CHARS = 50_000
 
