@@ -72,7 +72,7 @@ def test_lesson_page_renders_markdown_and_navigation(client, course):
     client.force_login(UserFactory())
     response = client.get(reverse("courses:lesson", args=[1, 1]))
     html = response.content.decode()
-    assert '<h2 id="part-1">Part 1</h2>' in html and "<strong>text</strong>" in html
+    assert '<h2 id="user-content-part-1">Part 1</h2>' in html and "<strong>text</strong>" in html
     assert reverse("courses:lesson", args=[1, 2]) in html  # next
     assert "Mark complete" in html
     assert client.get(reverse("courses:lesson", args=[1, 3])).status_code == 404
