@@ -207,6 +207,17 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
+# Whose address a rate limit counts. Behind reverse proxies every request comes from the nearest
+# proxy, so one client's failed logins would lock out everyone; with TRUSTED_PROXY_COUNT = n the
+# client is the n-th address from the right of X-Forwarded-For (the one the outermost trusted
+# proxy saw). 0 (the default, no proxy) ignores the header, which any client can write.
+# TRUSTED_CLIENT_IP_HEADER names a header a trusted proxy sets instead (X-Real-IP, CF-Connecting-IP).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front")
+TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "").strip() or None
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
 ACCOUNT_SESSION_REMEMBER = None
 
 # --- email ---------------------------------------------------------------------------------------

@@ -80,3 +80,16 @@ def test_the_database_is_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         assert int(cursor.fetchone()[0]) >= 150000
+
+
+def test_trusted_proxies_are_read_from_the_environment_and_given_to_allauth():
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.ALLAUTH_TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)"
+    )
+    done = _manage("shell", "-c", show, DEBUG="1")
+    assert done.stdout.strip().splitlines()[-1] == "0 None", done.stderr  # no proxy: X-Forwarded-For ignored
+    done = _manage("shell", "-c", show, DEBUG="1", TRUSTED_PROXY_COUNT="1", TRUSTED_CLIENT_IP_HEADER="X-Real-IP")
+    assert done.stdout.strip().splitlines()[-1] == "1 X-Real-IP", done.stderr
+    done = _manage("check", DEBUG="1", TRUSTED_PROXY_COUNT="-1")
+    assert done.returncode != 0 and "TRUSTED_PROXY_COUNT must be" in done.stderr
