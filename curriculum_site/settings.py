@@ -319,6 +319,13 @@ MARKDOWNX_MEDIA_PATH = "markdownx/"
 # Learning rules (see docs/architecture.md).
 QUIZ_PASS_PERCENT = env_int("QUIZ_PASS_PERCENT", 70)
 QUIZ_MAX_SITTINGS_PER_DAY = env_int("QUIZ_MAX_SITTINGS_PER_DAY", 5)
+# When the result page shows the right answer to a question answered wrongly: "after-pass" (once
+# the learner has passed the module's quiz; explanations always show), "always" or "never".
+QUIZ_REVEAL_ANSWERS = os.environ.get("QUIZ_REVEAL_ANSWERS", "after-pass")
+if QUIZ_REVEAL_ANSWERS not in ("after-pass", "always", "never"):
+    raise ImproperlyConfigured("QUIZ_REVEAL_ANSWERS must be after-pass, always or never")
+# Multiple-choice options in a different order for each sitting (fixed by its ticket).
+QUIZ_SHUFFLE_OPTIONS = env_bool("QUIZ_SHUFFLE_OPTIONS", True)
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 30)  # how often a visible lesson or quiz page reports activity
 if HEARTBEAT_SECONDS < 1:
     raise ImproperlyConfigured("HEARTBEAT_SECONDS must be a whole number of seconds, at least 1")

@@ -156,3 +156,12 @@ def test_check_deploy_warns_when_email_verification_is_not_mandatory():
     )
     assert done.returncode != 0
     assert "curriculum_site.W001" in done.stderr + done.stdout
+
+
+def test_quiz_reveal_and_shuffle_settings_are_read_and_checked():
+    show = "from django.conf import settings as s; print(s.QUIZ_REVEAL_ANSWERS, s.QUIZ_SHUFFLE_OPTIONS)"
+    assert _manage("shell", "-c", show, DEBUG="1").stdout.strip().splitlines()[-1] == "after-pass True"
+    done = _manage("shell", "-c", show, DEBUG="1", QUIZ_REVEAL_ANSWERS="always", QUIZ_SHUFFLE_OPTIONS="0")
+    assert done.stdout.strip().splitlines()[-1] == "always False", done.stderr
+    done = _manage("check", DEBUG="1", QUIZ_REVEAL_ANSWERS="sometimes")
+    assert done.returncode != 0 and "QUIZ_REVEAL_ANSWERS must be" in done.stderr
