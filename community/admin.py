@@ -11,6 +11,7 @@ from common.admin import reregister
 from community.models import Achievement, Cohort, CohortMember, CohortRole, ForumPost, VoteType
 from community.selectors import taught_cohorts, taught_students
 from community.services import (
+    ENROL_REFUSED,
     cohort_creator_enrol,
     cohort_member_removal_refusal,
     cohort_member_remove,
@@ -99,6 +100,17 @@ class MembersFormSet(BaseInlineFormSet):
         super().clean()
         if self.request is None or self.request.user.is_admin:
             return
+        # Django ignores rows a user may not add or change; say so instead of a silent success.
+        for form in self.forms:
+            user, role = form.data.get(form.add_prefix("user")), form.data.get(form.add_prefix("role"))
+            if form.instance.pk is None:
+                attempted = bool(user or role)
+            else:
+                attempted = (user is not None and user != str(form.instance.user_id)) or (
+                    role is not None and role != form.instance.role
+                )
+            if attempted:
+                raise ValidationError(ENROL_REFUSED)
         for form in self.deleted_forms:
             if form.instance.pk is None:
                 continue
