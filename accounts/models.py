@@ -24,7 +24,7 @@ TEACHER_PERMISSIONS: dict[str, set[str]] = {
     "assessments.codesubmission": {"change", "view"},
     "assessments.peerreview": {"view"},
     "community.cohort": {"add", "change", "view"},
-    "community.cohortmember": {"add", "change", "delete", "view"},
+    "community.cohortmember": {"delete", "view"},  # admins enrol; teachers remove (community.services)
     "community.forumpost": {"change", "view"},
     "community.achievement": {"view"},
 }

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django import forms
 
 from assessments.answers import accepted_answers
@@ -88,14 +90,26 @@ class QuizForm(forms.Form):
 
     ticket = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, questions: list[Assessment], **kwargs):
+    def __init__(
+        self,
+        *args,
+        questions: list[Assessment],
+        option_order: Callable[[Assessment], list[str]] | None = None,
+        **kwargs,
+    ):
+        """`option_order(question)` gives the order of a multiple-choice question's option keys
+        for this sitting (shuffled); without it they are shown A-D with their letters."""
         super().__init__(*args, **kwargs)
         self.questions = questions
         for number, question in enumerate(questions, 1):
             name = f"q_{question.id}"
             label = f"{number}. {question.question_text}"
             if question.question_type == QuestionType.MULTIPLE_CHOICE:
-                choices = [(key, f"{key}. {text}") for key, text in sorted((question.options or {}).items())]
+                options = question.options or {}
+                if option_order is None:
+                    choices = [(key, f"{key}. {text}") for key, text in sorted(options.items())]
+                else:  # no letters: they would only say how the options were shuffled
+                    choices = [(key, options[key]) for key in option_order(question) if key in options]
                 self.fields[name] = forms.ChoiceField(
                     label=label, choices=choices, widget=forms.RadioSelect, error_messages=_ANSWER_ERRORS
                 )

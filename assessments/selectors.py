@@ -40,6 +40,19 @@ def quiz_summary(*, user: User | AnonymousUser, module: Module) -> QuizSummary:
     return QuizSummary(count, len(sittings), best, any(ok for _, ok in sittings), settings.QUIZ_PASS_PERCENT)
 
 
+def answers_revealed(*, user: User, module: Module) -> bool:
+    """Whether the result pages show the right answers of this module's quiz to this learner
+    (settings.QUIZ_REVEAL_ANSWERS): "after-pass" once they have passed it, "always" or "never".
+    Before that, a learner sees which answers were wrong and the explanations, not the answers,
+    so the questions cannot simply be answered from the first result page."""
+    mode = settings.QUIZ_REVEAL_ANSWERS
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    return QuizSitting.objects.filter(user=user, module=module, passed=True).exists()
+
+
 def sitting_history(*, user: User, module: Module) -> QuerySet[QuizSitting]:
     return QuizSitting.objects.filter(user=user, module=module).order_by("-submitted_at")
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,34 @@ def quiz_ticket_read(value: str, *, module: Module) -> QuizTicket | None:
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
     return ticket if ticket.module_id == module.id else None
+
+
+# How long a quiz form keeps its ticket across reloads (the same ticket, so the same option order);
+# a form opened longer ago than this gets a fresh ticket.
+TICKET_REUSE = timedelta(hours=1)
+
+
+def quiz_ticket_for_form(*, user: User, module: Module, previous: str | None) -> str:
+    """The ticket for the quiz form shown now: `previous` (the one this learner's session was
+    shown last) while it is valid, recent and not yet submitted, else a new one."""
+    if previous:
+        ticket = quiz_ticket_read(previous, module=module)
+        if (
+            ticket is not None
+            and timezone.now() - ticket.issued_at < TICKET_REUSE
+            and not QuizSitting.objects.filter(user=user, submission_token=ticket.token).exists()
+        ):
+            return previous
+    return quiz_ticket_issue(module=module)
+
+
+def quiz_option_order(*, token: uuid.UUID, question: Assessment) -> list[str]:
+    """The order a sitting shows a multiple-choice question's options in: shuffled, and always
+    the same for the same sitting (seeded by its token and the question), so a reload shows the
+    same order. Options keep their keys (A-D), so grading does not depend on the order."""
+    keys = sorted(question.options or {})
+    random.Random(f"{token}:{question.pk}").shuffle(keys)
+    return keys
 
 
 def sittings_left_today(*, user: User, module: Module) -> int:

@@ -14,12 +14,13 @@ from courses.services import module_visit
 def quiz(request, card):
     module = card.module
     questions = list(selectors.quiz_questions(module=module))
+    session_key = f"quiz_ticket:{module.id}"
     if request.method == "POST":
-        form = QuizForm(request.POST, questions=questions)
         ticket = services.quiz_ticket_read(request.POST.get("ticket", ""), module=module)
         if ticket is None:
             messages.error(request, "This quiz form has expired or was altered; here is a fresh one.")
             return redirect("assessments:quiz", module_id=module.id)
+        form = QuizForm(request.POST, questions=questions, option_order=_option_order(ticket.token))
         if form.is_valid():
             try:
                 sitting = services.quiz_submit(user=request.user, module=module, answers=form.answers(), ticket=ticket)
@@ -29,7 +30,14 @@ def quiz(request, card):
             return redirect(sitting)
         messages.error(request, "Some questions need an answer; they are marked below. Nothing was submitted.")
     else:
-        form = QuizForm(initial={"ticket": services.quiz_ticket_issue(module=module)}, questions=questions)
+        # A reload shows the same sitting (the same ticket, so the same option order).
+        value = services.quiz_ticket_for_form(
+            user=request.user, module=module, previous=request.session.get(session_key)
+        )
+        request.session[session_key] = value
+        ticket = services.quiz_ticket_read(value, module=module)
+        order = _option_order(ticket.token) if ticket else None
+        form = QuizForm(initial={"ticket": value}, questions=questions, option_order=order)
     module_visit(user=request.user, module=module)
     context = {
         "card": card,
@@ -40,12 +48,23 @@ def quiz(request, card):
     return render(request, "assessments/quiz.html", context)
 
 
+def _option_order(token):
+    if not settings.QUIZ_SHUFFLE_OPTIONS:
+        return None
+    return lambda question: services.quiz_option_order(token=token, question=question)
+
+
 @login_required
 @module_learnable
 def quiz_result(request, card, sitting_id):
     sittings = selectors.sittings_with_answers(user=request.user, module=card.module)
     sitting = get_object_or_404(sittings, pk=sitting_id)  # another learner's sitting is a 404 too
-    context = {"card": card, "sitting": sitting, "pass_percent": settings.QUIZ_PASS_PERCENT}
+    context = {
+        "card": card,
+        "sitting": sitting,
+        "pass_percent": settings.QUIZ_PASS_PERCENT,
+        "reveal": selectors.answers_revealed(user=request.user, module=card.module),
+    }
     return render(request, "assessments/quiz_result.html", context)
 
 

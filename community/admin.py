@@ -1,13 +1,22 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 
 import assessments.admin  # noqa: F401  (registers first the admins replaced below)
 import courses.admin  # noqa: F401
 from assessments.models import CodeSubmission, PeerReview, QuizAttempt
 from common.admin import reregister
-from community.models import Achievement, Cohort, CohortMember, ForumPost, VoteType
+from community.models import Achievement, Cohort, CohortMember, CohortRole, ForumPost, VoteType
 from community.selectors import taught_cohorts, taught_students
-from community.services import cohort_creator_enrol
+from community.services import (
+    ENROL_REFUSED,
+    cohort_creator_enrol,
+    cohort_member_removal_refusal,
+    cohort_member_remove,
+    cohort_member_save,
+)
 from courses.models import UserProgress
 
 
@@ -41,12 +50,87 @@ for model, student_path in (
 # register; their rows are shown read-only on the post and the achievement instead.
 
 
-class CohortMemberInline(admin.TabularInline):
+class CohortMemberForm(forms.ModelForm):
+    """Checks the membership rules next to the fields (the service checks them again on save)."""
+
+    class Meta:
+        model = CohortMember
+        fields = ("cohort", "user", "role")
+
+    def clean(self):
+        data = super().clean()
+        user, role = data.get("user"), data.get("role")
+        if user is not None and role == CohortRole.INSTRUCTOR and not (user.is_teacher or user.is_admin):
+            self.add_error("role", "Only teachers and admins can be instructors.")
+        return data
+
+
+class MembershipRules:
+    """Memberships grant a teacher access to learners' data, so (community.services): only admins
+    add or change them; a teacher removes students from the cohorts they teach, nothing else.
+    Shared by the members admin and the inline on the cohort page."""
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_admin
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_admin
+
+    def has_delete_permission(self, request, obj=None):
+        if request.user.is_admin:
+            return True
+        if not request.user.is_teacher:
+            return False
+        if isinstance(obj, CohortMember):
+            return cohort_member_removal_refusal(actor=request.user, member=obj) is None
+        return True  # the list's bulk action and the inline; each row is checked on delete
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cohort" and not request.user.is_admin:
+            kwargs["queryset"] = taught_cohorts(teacher=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembersFormSet(BaseInlineFormSet):
+    """Refuses, next to the row, a removal the user may not make (the service refuses it again)."""
+
+    request = None
+
+    def clean(self):
+        super().clean()
+        if self.request is None or self.request.user.is_admin:
+            return
+        # Django ignores rows a user may not add or change; say so instead of a silent success.
+        for form in self.forms:
+            user, role = form.data.get(form.add_prefix("user")), form.data.get(form.add_prefix("role"))
+            if form.instance.pk is None:
+                attempted = bool(user or role)
+            else:
+                attempted = (user is not None and user != str(form.instance.user_id)) or (
+                    role is not None and role != form.instance.role
+                )
+            if attempted:
+                raise ValidationError(ENROL_REFUSED)
+        for form in self.deleted_forms:
+            if form.instance.pk is None:
+                continue
+            refusal = cohort_member_removal_refusal(actor=self.request.user, member=form.instance)
+            if refusal:
+                raise ValidationError(f"{form.instance.user}: {refusal}")
+
+
+class CohortMemberInline(MembershipRules, admin.TabularInline):
     model = CohortMember
+    form = CohortMemberForm
+    formset = MembersFormSet
     extra = 0
     fields = ("user", "role", "joined_at")
     readonly_fields = ("joined_at",)
     raw_id_fields = ("user",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"request": request})
 
 
 @admin.register(Cohort)
@@ -75,20 +159,52 @@ class CohortAdmin(admin.ModelAdmin):
         if not change:  # a teacher who opens a cohort teaches it
             cohort_creator_enrol(cohort=obj)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not CohortMember:
+            return super().save_formset(request, form, formset, change)
+        # Through the services, which refuse what the user may not do: the whole page is one
+        # transaction, so a refusal here saves nothing of it.
+        members = formset.save(commit=False)
+        for member in formset.deleted_objects:
+            cohort_member_remove(actor=request.user, member=member)
+        for member in members:
+            cohort_member_save(actor=request.user, member=member)
+
+
+class TaughtCohortFilter(admin.RelatedOnlyFieldListFilter):
+    """The cohorts of the rows the user may see (a teacher's own), not every cohort."""
+
 
 @admin.register(CohortMember)
-class CohortMemberAdmin(admin.ModelAdmin):
+class CohortMemberAdmin(MembershipRules, admin.ModelAdmin):
+    form = CohortMemberForm
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_teacher:
+        if not request.user.is_admin:
             queryset = queryset.filter(cohort__in=taught_cohorts(teacher=request.user))
         return queryset
 
     list_display = ("user", "cohort", "role", "joined_at")
-    list_filter = ("role", "cohort")
+    list_filter = ("role", ("cohort", TaughtCohortFilter))
     search_fields = ("user__username", "user__email", "cohort__name")
     list_select_related = ("user", "cohort")
     raw_id_fields = ("user",)
+
+    def save_model(self, request, obj, form, change):
+        cohort_member_save(actor=request.user, member=obj)
+
+    def delete_model(self, request, obj):
+        cohort_member_remove(actor=request.user, member=obj)
+
+    def delete_queryset(self, request, queryset):
+        members = list(queryset)
+        for member in members:  # every row is checked before any is removed
+            refusal = cohort_member_removal_refusal(actor=request.user, member=member)
+            if refusal:
+                raise PermissionDenied(f"{member.user}: {refusal}")
+        for member in members:
+            cohort_member_remove(actor=request.user, member=member)
 
 
 @admin.register(ForumPost)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -53,22 +53,76 @@ def cohort_creator_enrol(*, cohort: Cohort) -> bool:
     return _members_insert(cohort, [creator], CohortRole.INSTRUCTOR) == 1
 
 
-@transaction.atomic
-def cohort_members_add(*, cohort: Cohort, users: Iterable[User], role: str) -> int:
-    """Add users to a cohort in one role; returns how many were added.
+# Who may change memberships (docs/architecture.md, "Access"): a teacher reads the data of the
+# learners in the cohorts they teach, so a membership is a grant of access. Only admins grant it:
+# they enrol learners and appoint instructors. A teacher may remove students from a cohort they
+# teach (that only narrows what they see) and opens cohorts, which they then teach, empty.
+ENROL_REFUSED = "Only an admin enrols learners or appoints instructors; ask an admin to add them."
 
-    Idempotent: users already in the cohort keep their membership (and its role), so a second
-    call adds nothing. Only teachers and admins can be instructors.
-    """
+
+def _require_admin(actor: User | None) -> None:
+    """`actor=None` is trusted code (the demo school, imports); a person must be an admin."""
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied(ENROL_REFUSED)
+
+
+def _members_check(users: list[User], role: str) -> None:
     if role not in CohortRole.values:
         expected = ", ".join(CohortRole.values)
         raise ValidationError({"role": f"Unknown cohort role {role!r}: expected one of {expected}."})
-    users = list({user.pk: user for user in users}.values())
     if role == CohortRole.INSTRUCTOR:
         learners = [u.username for u in users if u.role not in (Role.TEACHER, Role.ADMIN)]
         if learners:
             raise ValidationError({"role": f"Only teachers and admins can be instructors: {', '.join(learners)}."})
+
+
+@transaction.atomic
+def cohort_members_add(*, cohort: Cohort, users: Iterable[User], role: str, actor: User | None = None) -> int:
+    """Add users to a cohort in one role; returns how many were added.
+
+    Idempotent: users already in the cohort keep their membership (and its role), so a second
+    call adds nothing. Only teachers and admins can be instructors. `actor`, when a person makes
+    the change, must be an admin (PermissionDenied otherwise).
+    """
+    _require_admin(actor)
+    users = list({user.pk: user for user in users}.values())
+    _members_check(users, role)
     return _members_insert(cohort, users, role)
+
+
+@transaction.atomic
+def cohort_member_save(*, actor: User, member: CohortMember) -> CohortMember:
+    """Create or change one membership from the admin: admins only, the role rules checked."""
+    _require_admin(actor)
+    _members_check([member.user], member.role)
+    member.full_clean()
+    member.save()
+    return member
+
+
+def cohort_member_removal_refusal(*, actor: User, member: CohortMember) -> str | None:
+    """Why `actor` may not remove this membership, or None when they may.
+
+    Admins may remove any; a teacher only a student's membership of a cohort they teach."""
+    if actor.is_admin:
+        return None
+    if not actor.is_teacher:
+        return "Only teachers and admins manage cohorts."
+    teaches = CohortMember.objects.filter(cohort_id=member.cohort_id, user=actor, role=CohortRole.INSTRUCTOR).exists()
+    if not teaches:
+        return "You can only manage the cohorts you teach."
+    if member.role != CohortRole.STUDENT:
+        return "Teachers remove students only; an admin changes a cohort's instructors."
+    return None
+
+
+@transaction.atomic
+def cohort_member_remove(*, actor: User, member: CohortMember) -> None:
+    """Remove a membership (see `cohort_member_removal_refusal` for who may)."""
+    refusal = cohort_member_removal_refusal(actor=actor, member=member)
+    if refusal:
+        raise PermissionDenied(refusal)
+    CohortMember.objects.filter(pk=member.pk).delete()
 
 
 def _members_insert(cohort: Cohort, users: list[User], role: str) -> int:

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from common.markdown import render_markdown
 from courses.models import Lesson
 
-RENDER_VERSION = 1  # bump when the renderer or sanitiser changes, to refresh every cached lesson
+RENDER_VERSION = 2  # bump when the renderer or sanitiser changes, to refresh every cached lesson
 
 
 def lesson_html(lesson: Lesson) -> str:

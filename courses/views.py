@@ -9,6 +9,22 @@ from courses.access import module_learnable, module_visible
 from courses.models import LearningResource, Track
 from courses.rendering import lesson_html
 
+# Lessons this session has opened (ids). Completing a lesson needs it opened first: "Mark
+# complete" sits on the lesson page, so a bare POST (a script ticking every lesson) is refused.
+OPENED_LESSONS_KEY = "lessons_opened"
+OPENED_LESSONS_KEPT = 1000  # the most recent; a whole course is far fewer
+NOT_OPENED = "Open the lesson and read it before marking it complete."
+
+
+def _lesson_opened_record(request, lesson) -> None:
+    opened = request.session.get(OPENED_LESSONS_KEY, [])
+    if str(lesson.pk) not in opened:
+        request.session[OPENED_LESSONS_KEY] = [*opened, str(lesson.pk)][-OPENED_LESSONS_KEPT:]
+
+
+def _lesson_was_opened(request, lesson) -> bool:
+    return str(lesson.pk) in request.session.get(OPENED_LESSONS_KEY, [])
+
 
 def catalog(request):
     cards = selectors.catalog_cards(user=request.user)
@@ -44,6 +60,7 @@ def lesson_detail(request, card, position: int):
         raise Http404("No such lesson")
     lesson, done = lessons[position - 1]  # its body was deferred; rendering loads it
     services.module_visit(user=request.user, module=card.module)
+    _lesson_opened_record(request, lesson)
     context = {
         "card": card,
         "lesson": lesson,
@@ -64,6 +81,12 @@ def lesson_complete(request, card, position: int):
     lesson = selectors.lesson_at(module=card.module, position=position)
     if lesson is None:
         raise Http404("No such lesson")
+    if not _lesson_was_opened(request, lesson):
+        if request.htmx:
+            context = {"card": card, "done": False, "position": position, "refusal": NOT_OPENED}
+            return render(request, "courses/lesson_detail.html#complete-button", context)
+        messages.error(request, NOT_OPENED)
+        return redirect("courses:lesson", module_id=card.module.id, position=position)
     progress = services.lesson_complete(user=request.user, lesson=lesson)
     if request.htmx:
         return render(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -61,6 +62,31 @@ def mailer_from_url(url: str) -> dict:
     }
 
 
+def local_secret_key(path: Path) -> str:
+    """The installation's own secret key for local runs: generated once into `path` (mode 0600)
+    and read from it afterwards. Two processes starting at once agree: the file appears whole or
+    not at all (written aside, then hard-linked into place, which fails if it exists)."""
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if key:
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(50) + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:  # another process (or an empty file left behind) was first
+        if not path.read_text().strip():
+            os.replace(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
 # --- core ----------------------------------------------------------------------------------------
 
 # On by default only for the local run, i.e. on the embedded database; a deployment sets
@@ -73,7 +99,9 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    SECRET_KEY = "django-insecure-local-development-key-never-use-in-production"
+    # A local run: a key of this installation's own, kept under .data/ (never in the code, where
+    # every checkout would share it and anyone could sign sessions for another's local site).
+    SECRET_KEY = local_secret_key(BASE_DIR / ".data" / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -195,7 +223,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_USER_MODEL_EMAIL_FIELD = "email"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Mandatory unless DEBUG: an unverified address must not become an account's login in production
+# (a deploy check warns when it is set otherwise with DEBUG off).
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory")
 if ACCOUNT_EMAIL_VERIFICATION not in ("none", "optional", "mandatory"):
     raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be none, optional or mandatory")
 ACCOUNT_RATE_LIMITS = {
@@ -207,6 +237,17 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
+# Whose address a rate limit counts. Behind reverse proxies every request comes from the nearest
+# proxy, so one client's failed logins would lock out everyone; with TRUSTED_PROXY_COUNT = n the
+# client is the n-th address from the right of X-Forwarded-For (the one the outermost trusted
+# proxy saw). 0 (the default, no proxy) ignores the header, which any client can write.
+# TRUSTED_CLIENT_IP_HEADER names a header a trusted proxy sets instead (X-Real-IP, CF-Connecting-IP).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies in front")
+TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "").strip() or None
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
 ACCOUNT_SESSION_REMEMBER = None
 
 # --- email ---------------------------------------------------------------------------------------
@@ -278,6 +319,13 @@ MARKDOWNX_MEDIA_PATH = "markdownx/"
 # Learning rules (see docs/architecture.md).
 QUIZ_PASS_PERCENT = env_int("QUIZ_PASS_PERCENT", 70)
 QUIZ_MAX_SITTINGS_PER_DAY = env_int("QUIZ_MAX_SITTINGS_PER_DAY", 5)
+# When the result page shows the right answer to a question answered wrongly: "after-pass" (once
+# the learner has passed the module's quiz; explanations always show), "always" or "never".
+QUIZ_REVEAL_ANSWERS = os.environ.get("QUIZ_REVEAL_ANSWERS", "after-pass")
+if QUIZ_REVEAL_ANSWERS not in ("after-pass", "always", "never"):
+    raise ImproperlyConfigured("QUIZ_REVEAL_ANSWERS must be after-pass, always or never")
+# Multiple-choice options in a different order for each sitting (fixed by its ticket).
+QUIZ_SHUFFLE_OPTIONS = env_bool("QUIZ_SHUFFLE_OPTIONS", True)
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 30)  # how often a visible lesson or quiz page reports activity
 if HEARTBEAT_SECONDS < 1:
     raise ImproperlyConfigured("HEARTBEAT_SECONDS must be a whole number of seconds, at least 1")

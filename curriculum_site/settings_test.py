@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("DEBUG", "0")  # tests run as production does, whatever the database
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+# Production's default with DEBUG off is "mandatory" (a test checks it); the suite's journeys sign up
+# and sign in straight away, and the tests of verification set it themselves.
+os.environ.setdefault("ACCOUNT_EMAIL_VERIFICATION", "optional")
 
 from curriculum_site.settings import *  # noqa: E402,F403
 

@@ -14,6 +14,11 @@ from trading.engine import Candles
 CSV_HEADER = ["timestamp", "open", "high", "low", "close", "volume"]
 TIMEFRAME_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "4h": 14400, "1d": 86400}
 MAX_PROBLEMS = 20
+# Timestamps a candle may have, in epoch milliseconds: the years 1 to 9999, the range a Python
+# datetime (and so the ORM reading the rows back) can represent; PostgreSQL's own range is wider.
+MIN_TIMESTAMP_MS = -62_135_596_800_000
+MAX_TIMESTAMP_MS = 253_402_300_799_999
+MAX_JSON_DEPTH_ERROR = "invalid JSON: nested too deeply (a candle is a flat [ms, open, high, low, close, volume] row)"
 
 
 class CandleFileError(ValueError):
@@ -66,7 +71,8 @@ def _parse_csv(path: Path, head: bytes) -> tuple[Candles, np.ndarray]:
         return _parse_rows_slowly(text.split("\n", 1)[1] if "\n" in text else "")
     if len(table) == 0:
         raise CandleFileError(["the file has a header but no candles"])
-    return _from_table(table), np.arange(2, 2 + len(table))
+    lines = np.arange(2, 2 + len(table))
+    return _from_table(table, lines), lines
 
 
 def _parse_rows_slowly(body: str) -> tuple[Candles, np.ndarray]:
@@ -93,7 +99,8 @@ def _parse_rows_slowly(body: str) -> tuple[Candles, np.ndarray]:
         raise CandleFileError(problems)
     if not rows:
         raise CandleFileError(["the file has a header but no candles"])
-    return _from_table(np.array(rows, dtype=np.float64)), np.array(lines)
+    line_numbers = np.array(lines)
+    return _from_table(np.array(rows, dtype=np.float64), line_numbers), line_numbers
 
 
 def _timestamp_ms(value: str) -> float:
@@ -113,6 +120,8 @@ def _parse_json(raw: bytes) -> tuple[Candles, np.ndarray]:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CandleFileError([f"invalid JSON: {exc}"]) from exc
+    except RecursionError as exc:
+        raise CandleFileError([MAX_JSON_DEPTH_ERROR]) from exc
     if not isinstance(data, list) or not data:
         raise CandleFileError(["JSON candles must be a non-empty array of [ms, open, high, low, close, volume]"])
     problems = []
@@ -123,12 +132,28 @@ def _parse_json(raw: bytes) -> tuple[Candles, np.ndarray]:
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in row)
         ):
             problems.append(f"row {index}: expected [ms, open, high, low, close, volume] numbers, found {row!r:.80}")
+        elif any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in row):  # float() would overflow
+            problems.append(f"row {index}: a number is too large")
     if problems:
         raise CandleFileError(problems)
-    return _from_table(np.array(data, dtype=np.float64)), np.arange(1, len(data) + 1)
+    lines = np.arange(1, len(data) + 1)
+    return _from_table(np.array(data, dtype=np.float64), lines), lines
 
 
-def _from_table(table: np.ndarray) -> Candles:
+def _from_table(table: np.ndarray, lines: np.ndarray) -> Candles:
+    """Columns of a parsed table; timestamps are checked here, before they become integers (NaN,
+    infinity or a huge value would wrap around, or be refused by the database at import)."""
+    stamps = table[:, 0]
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(stamps) | (stamps < MIN_TIMESTAMP_MS) | (stamps > MAX_TIMESTAMP_MS)
+    if bad.any():
+        label = "row" if lines[0] == 1 else "line"
+        raise CandleFileError(
+            [
+                f"{label} {int(lines[position])}: the timestamp is not epoch milliseconds between the years 1 and 9999"
+                for position in np.flatnonzero(bad)
+            ]
+        )
     return Candles(
         timestamp=table[:, 0].astype(np.int64),
         open=np.ascontiguousarray(table[:, 1]),

@@ -179,3 +179,10 @@ def test_user_delete_service_keeps_rows_that_belong_to_others():
     resource.refresh_from_db()
     assert resource.added_by is None
     assert not User.objects.filter(pk=teacher.pk).exists()
+
+
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")
+def test_with_mandatory_verification_signup_waits_for_the_emailed_link(client):
+    response = client.post(reverse("account_signup"), SIGNUP, follow=True)
+    assert not response.context["user"].is_authenticated
+    assert len(mail.outbox) == 1 and "confirm" in mail.outbox[0].body.lower()

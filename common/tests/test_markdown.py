@@ -50,7 +50,54 @@ def test_lesson_markdown_features_are_kept():
         "## Hashes\n\nText with `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nprint('hi')\n```\n"
         "\n[docs](https://docs.python.org/3/)\n"
     )
-    assert '<h2 id="hashes">Hashes</h2>' in html
+    assert '<h2 id="user-content-hashes">Hashes</h2>' in html
     assert "<table>" in html and "<td>1</td>" in html
     assert 'class="codehilite"' in html and "print" in html
     assert 'href="https://docs.python.org/3/"' in html and 'rel="noopener noreferrer nofollow"' in html
+
+
+OVERLAY_PAYLOADS = [
+    '<div class="position-fixed top-0 start-0 w-100 h-100 bg-white">Log in again here</div>',
+    '<span class="position-fixed top-0 start-0 w-100 h-100">x</span>',
+    '<a class="stretched-link btn btn-danger" href="https://evil.example">x</a>',
+    '<p class="modal d-block">x</p>',
+    '<div class="codehilite position-fixed">x</div>',
+    "A paragraph {: .position-fixed .w-100 }",  # attr_list syntax
+]
+
+
+@pytest.mark.parametrize("payload", OVERLAY_PAYLOADS)
+def test_only_the_highlighters_classes_survive(payload):
+    import re
+
+    html = render_markdown(payload)
+    classes = {c for value in re.findall(r'class="([^"]*)"', html) for c in value.split()}
+    assert classes <= {"codehilite"}, html
+    for utility in ("position-fixed", "w-100", "h-100", "stretched-link", "btn", "modal", "d-block"):
+        assert utility not in classes
+
+
+def test_highlighted_code_keeps_its_token_classes():
+    html = render_markdown("```python\ndef f(x):\n    return 'hi'\n```\n")
+    assert '<div class="codehilite">' in html
+    assert '<span class="k">def</span>' in html and 'class="nf"' in html and 'class="s1"' in html
+
+
+@pytest.mark.parametrize("payload", ['<div id="main">x</div>', "# Main", '<h2 id="messages">x</h2>', "Text {: #main }"])
+def test_ids_cannot_collide_with_the_pages_own(payload):
+    import re
+
+    html = render_markdown(payload)
+    ids = re.findall(r'id="([^"]*)"', html)
+    assert "main" not in ids and "messages" not in ids
+    assert all(value.startswith("user-content-") for value in ids), html
+
+
+def test_table_of_contents_and_footnote_links_still_reach_their_targets():
+    import re
+
+    html = render_markdown("[TOC]\n\n## First part\n\nSee the note[^1] and [below](#first-part).\n\n[^1]: A note.\n")
+    ids = set(re.findall(r'id="([^"]*)"', html))
+    links = [href[1:] for href in re.findall(r'href="(#[^"]*)"', html)]
+    assert links and all(target in ids for target in links), (links, ids)
+    assert "user-content-first-part" in ids

@@ -19,7 +19,7 @@ PAGES = {
     "home": (lambda m: "/", 12),
     "catalog": (lambda m: reverse("courses:catalog"), 12),
     "module": (lambda m: reverse("courses:module", args=[m.id]), 16),
-    "lesson": (lambda m: reverse("courses:lesson", args=[m.id, 1]), 20),
+    "lesson": (lambda m: reverse("courses:lesson", args=[m.id, 1]), 21),  # +1: the session records the opening
     "quiz": (lambda m: reverse("assessments:quiz", args=[m.id]), 20),
     "history": (lambda m: reverse("assessments:quiz_history", args=[m.id]), 14),
     "dashboard": (lambda m: reverse("courses:dashboard"), 16),

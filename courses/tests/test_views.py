@@ -72,11 +72,14 @@ def test_lesson_page_renders_markdown_and_navigation(client, course):
     client.force_login(UserFactory())
     response = client.get(reverse("courses:lesson", args=[1, 1]))
     html = response.content.decode()
-    assert '<h2 id="part-1">Part 1</h2>' in html and "<strong>text</strong>" in html
+    assert '<h2 id="user-content-part-1">Part 1</h2>' in html and "<strong>text</strong>" in html
     assert reverse("courses:lesson", args=[1, 2]) in html  # next
     assert "Mark complete" in html
     assert client.get(reverse("courses:lesson", args=[1, 3])).status_code == 404
     assert client.get(reverse("courses:lesson", args=[1, 0])).status_code == 404
+
+
+NOT_OPENED_MESSAGE = "Open the lesson and read it before marking it complete."
 
 
 def test_lessons_require_login(client, course):
@@ -87,6 +90,7 @@ def test_lessons_require_login(client, course):
 def test_mark_complete_without_javascript(client, course):
     user = UserFactory()
     client.force_login(user)
+    client.get(reverse("courses:lesson", args=[1, 1]))  # completing needs the lesson opened
     response = client.post(reverse("courses:lesson_complete", args=[1, 1]))
     assert response.status_code == 302 and response.url == reverse("courses:lesson", args=[1, 2])
     assert LessonCompletion.objects.filter(user=user).count() == 1
@@ -95,9 +99,35 @@ def test_mark_complete_without_javascript(client, course):
 
 def test_mark_complete_with_htmx_returns_the_fragment(client, course):
     client.force_login(UserFactory())
+    client.get(reverse("courses:lesson", args=[1, 1]))
     response = client.post(reverse("courses:lesson_complete", args=[1, 1]), headers={"HX-Request": "true"})
     html = response.content.decode()
     assert "Lesson complete" in html and "<html" not in html and "33%" in html
+
+
+def test_a_bare_post_does_not_complete_a_lesson_that_was_never_opened(client, course):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("courses:lesson_complete", args=[1, 1]), follow=True)
+    assert NOT_OPENED_MESSAGE in response.content.decode()
+    assert response.redirect_chain[0][0] == reverse("courses:lesson", args=[1, 1])
+    assert not LessonCompletion.objects.filter(user=user).exists()
+    # Opening lesson 1 does not open lesson 2.
+    client.post(reverse("courses:lesson_complete", args=[1, 2]))
+    assert not LessonCompletion.objects.filter(user=user).exists()
+    # Having been shown the page, the learner can complete it (the redirect above opened it).
+    client.post(reverse("courses:lesson_complete", args=[1, 1]))
+    assert LessonCompletion.objects.filter(user=user).count() == 1
+
+
+def test_a_bare_htmx_post_gets_the_reason_in_the_fragment(client, course):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("courses:lesson_complete", args=[1, 1]), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert NOT_OPENED_MESSAGE in html and "Mark complete" in html
+    assert not LessonCompletion.objects.filter(user=user).exists()
 
 
 def test_mark_complete_needs_post(client, course):
@@ -108,6 +138,7 @@ def test_mark_complete_needs_post(client, course):
 def test_dashboard_shows_the_learners_own_numbers(client, course):
     user = UserFactory()
     client.force_login(user)
+    client.get(reverse("courses:lesson", args=[1, 1]))
     client.post(reverse("courses:lesson_complete", args=[1, 1]))
     quiz_post(client, 1, ["B", "true"])
     UserProgress.objects.filter(user=user).update(time_spent_minutes=42)
@@ -122,6 +153,7 @@ def test_dashboard_shows_the_learners_own_numbers(client, course):
 def test_dashboard_words_the_tracks_quizzes_and_recent_activity(client, course):
     user = UserFactory()
     client.force_login(user)
+    client.get(reverse("courses:lesson", args=[1, 1]))
     client.post(reverse("courses:lesson_complete", args=[1, 1]))
     quiz_post(client, 1, ["B", "false"])
     quiz_post(client, 1, ["B", "true"])
@@ -210,6 +242,7 @@ def test_the_rendered_lesson_is_refreshed_when_the_lesson_changes(client, course
 def test_dashboard_continue_goes_to_the_first_lesson_not_done(client, course):
     user = UserFactory()
     client.force_login(user)
+    client.get(reverse("courses:lesson", args=[1, 2]))
     client.post(reverse("courses:lesson_complete", args=[1, 2]))  # lesson 2 done, lesson 1 not
     html = client.get(reverse("courses:dashboard")).content.decode()
     assert f'href="{reverse("courses:lesson", args=[1, 1])}">Continue' in html

@@ -21,7 +21,7 @@ def _manage(*args, **env):
     full_env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "ACCOUNT_EMAIL_VERIFICATION")
     }
     full_env.update(DJANGO_SETTINGS_MODULE="curriculum_site.settings", **env)
     return subprocess.run(
@@ -80,3 +80,88 @@ def test_the_database_is_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         assert int(cursor.fetchone()[0]) >= 150000
+
+
+def test_trusted_proxies_are_read_from_the_environment_and_given_to_allauth():
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.ALLAUTH_TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)"
+    )
+    done = _manage("shell", "-c", show, DEBUG="1")
+    assert done.stdout.strip().splitlines()[-1] == "0 None", done.stderr  # no proxy: X-Forwarded-For ignored
+    done = _manage("shell", "-c", show, DEBUG="1", TRUSTED_PROXY_COUNT="1", TRUSTED_CLIENT_IP_HEADER="X-Real-IP")
+    assert done.stdout.strip().splitlines()[-1] == "1 X-Real-IP", done.stderr
+    done = _manage("check", DEBUG="1", TRUSTED_PROXY_COUNT="-1")
+    assert done.returncode != 0 and "TRUSTED_PROXY_COUNT must be" in done.stderr
+
+
+def test_a_local_run_generates_its_own_secret_key_once(tmp_path):
+    from curriculum_site.settings import local_secret_key
+
+    path = tmp_path / ".data" / "secret_key"
+    key = local_secret_key(path)
+    assert len(key) >= 50 and "insecure" not in key
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert local_secret_key(path) == key  # created once, then read
+    assert local_secret_key(tmp_path / "other" / "secret_key") != key  # per installation
+    assert [p.name for p in path.parent.iterdir()] == ["secret_key"]  # no draft left behind
+
+
+def test_simultaneous_first_starts_agree_on_one_key(tmp_path):
+    import threading
+
+    from curriculum_site.settings import local_secret_key
+
+    path, keys = tmp_path / "secret_key", []
+    barrier = threading.Barrier(8)
+
+    def start():
+        barrier.wait()
+        keys.append(local_secret_key(path))
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(keys) == 8 and len(set(keys)) == 1
+
+
+def test_the_local_settings_use_the_installations_key_not_a_constant():
+    done = _manage("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", DEBUG="1")
+    key = done.stdout.strip().splitlines()[-1]
+    assert "insecure" not in key and "never-use" not in key, done.stderr
+    assert key == (ROOT / ".data" / "secret_key").read_text().strip()
+    assert (ROOT / ".data" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_email_verification_is_mandatory_by_default_in_production():
+    show = "from django.conf import settings; print(settings.ACCOUNT_EMAIL_VERIFICATION)"
+    done = _manage("shell", "-c", show, DEBUG="0", SECRET_KEY="x" * 60)
+    assert done.stdout.strip().splitlines()[-1] == "mandatory", done.stderr
+    done = _manage("shell", "-c", show, DEBUG="1")
+    assert done.stdout.strip().splitlines()[-1] == "optional", done.stderr
+
+
+def test_check_deploy_warns_when_email_verification_is_not_mandatory():
+    done = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="k8#pQ2!vX9zL4mN7@wR1tY6uI3oP0aS5dF8gH2jK4lZ7xC9vB1nM3qW5eR7tY9uI",
+        ALLOWED_HOSTS="learn.example.org",
+        ACCOUNT_EMAIL_VERIFICATION="optional",
+    )
+    assert done.returncode != 0
+    assert "curriculum_site.W001" in done.stderr + done.stdout
+
+
+def test_quiz_reveal_and_shuffle_settings_are_read_and_checked():
+    show = "from django.conf import settings as s; print(s.QUIZ_REVEAL_ANSWERS, s.QUIZ_SHUFFLE_OPTIONS)"
+    assert _manage("shell", "-c", show, DEBUG="1").stdout.strip().splitlines()[-1] == "after-pass True"
+    done = _manage("shell", "-c", show, DEBUG="1", QUIZ_REVEAL_ANSWERS="always", QUIZ_SHUFFLE_OPTIONS="0")
+    assert done.stdout.strip().splitlines()[-1] == "always False", done.stderr
+    done = _manage("check", DEBUG="1", QUIZ_REVEAL_ANSWERS="sometimes")
+    assert done.returncode != 0 and "QUIZ_REVEAL_ANSWERS must be" in done.stderr

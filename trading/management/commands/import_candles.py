@@ -2,6 +2,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, transaction
 
 from trading.market_data import TIMEFRAME_SECONDS, CandleFileError, read_candles
 from trading.services import candles_import
@@ -22,9 +23,13 @@ class Command(BaseCommand):
         except CandleFileError as error:
             raise CommandError(f"{file}: nothing was imported:\n  " + "\n  ".join(str(error).splitlines())) from error
         try:
-            report = candles_import(symbol=symbol, timeframe=timeframe, candles=candles)
+            with transaction.atomic():  # all the file's candles or none
+                report = candles_import(symbol=symbol, timeframe=timeframe, candles=candles)
         except ValueError as error:
             raise CommandError(str(error)) from error
+        except DatabaseError as error:  # a last line of defence: the file was checked, the database refused
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise CommandError(f"{file}: nothing was imported: the database refused the candles ({reason})") from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"{symbol} {timeframe}: {report.rows} candles read, {report.inserted} new, "
