@@ -120,6 +120,7 @@ def _user(report: DemoReport, username: str, role: str, full_name: str, password
             full_name=full_name,
             password_hash=password_hash,
             created_at=DEMO_NOW - timedelta(days=120),
+            email_verified=True,  # the demo logs in with DEBUG off too, where verification is mandatory
         )
         report.add("users")
     return user

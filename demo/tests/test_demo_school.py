@@ -76,3 +76,10 @@ def test_forum_upvote_counters_match_the_votes(school):
     for post in ForumPost.objects.annotate(n=Count("votes", filter=Q(votes__vote_type=VoteType.UPVOTE))):
         assert post.upvotes == post.n
     assert ForumVote.objects.exists()
+
+
+def test_demo_accounts_can_log_in_where_verification_is_mandatory(school, client, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    response = client.post("/accounts/login/", {"login": f"demo_student01@{DEMO_DOMAIN}", "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and "confirm-email" not in response.url
+    assert client.get("/dashboard/").status_code == 200
