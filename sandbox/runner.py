@@ -176,14 +176,28 @@ def _jail_binds() -> list[list[str]]:
     return binds + [[str(Path(path).resolve()), path] for path in sorted(libraries)]
 
 
-@functools.cache
-def isolation() -> str:
-    """``namespaces`` when the jail works on this machine, else ``rlimits``."""
+_ISOLATION_FOUND: dict[str, str] = {}
+
+
+def isolation(*, queue_seconds: float = 300) -> str:
+    """``namespaces`` when the jail works on this machine, else ``rlimits``.
+
+    Only a definite answer is kept for the life of the process. A probe that found every place
+    taken, or ran out of time on a loaded machine, is asked again next time: one busy moment must
+    not switch the jail off for a worker until it restarts.
+    """
+    if "mode" in _ISOLATION_FOUND:
+        return _ISOLATION_FOUND["mode"]
     if sys.platform != "linux" or not shutil.which("unshare"):
+        _ISOLATION_FOUND["mode"] = "rlimits"
         return "rlimits"
     # The probe waits for a place like any run (a busy machine must not look like a broken one).
-    probe = run_python("print('ok')", limits=Limits(wall_seconds=15, queue_seconds=300), _mode="namespaces")
-    return "namespaces" if probe.ok and probe.stdout.strip() == "ok" else "rlimits"
+    limits = Limits(wall_seconds=15, queue_seconds=queue_seconds)
+    probe = run_python("print('ok')", limits=limits, _mode="namespaces")
+    if probe.ok and probe.stdout.strip() == "ok":
+        _ISOLATION_FOUND["mode"] = "namespaces"
+        return "namespaces"
+    return "rlimits"
 
 
 def isolation_report() -> dict[str, str]:

@@ -35,7 +35,7 @@ def lab(request):
         "series": selectors.market_series(),
         "bots": selectors.user_bots(user=request.user),
         "backtests": selectors.user_backtests(user=request.user)[:5],
-        "isolation": isolation(),
+        "isolation": isolation(queue_seconds=1),  # a page never waits long for a sandbox place
     }
     return render(request, "trading/lab.html", context)
 

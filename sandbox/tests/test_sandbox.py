@@ -477,3 +477,17 @@ def test_the_report_says_what_holds():
     report = isolation_report()
     assert report["mode"] == isolation() and "not a boundary" in report["audit hook"]
     assert set(report) >= {"namespaces", "files", "user", "control group", "system calls", "places"}
+
+
+def test_a_probe_that_finds_the_sandbox_busy_is_not_remembered(monkeypatch):
+    import sandbox.runner as runner
+
+    monkeypatch.setattr(runner, "_ISOLATION_FOUND", {})
+    busy = runner.SandboxResult(None, "", "", b"", "refused: the sandbox is busy", 0.0)
+    monkeypatch.setattr(runner, "run_python", lambda *args, **kwargs: busy)
+    assert runner.isolation() == "rlimits"
+    assert runner._ISOLATION_FOUND == {}  # asked again next time, not switched off for good
+    monkeypatch.setattr(
+        runner, "run_python", lambda *args, **kwargs: runner.SandboxResult(0, "ok\n", "", b"", None, 0.1)
+    )
+    assert runner.isolation() == "namespaces" and runner._ISOLATION_FOUND == {"mode": "namespaces"}
