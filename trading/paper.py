@@ -321,6 +321,9 @@ def _ask_llm(state: ReplayState, *, session: PaperSession, candles: Candles, t: 
             logger.info("paper session %s: %s", session.pk, cap)
     if signal is None:
         signal, state.llm_source = rules_signal(snapshot), RULES_CAPPED
+    # A provider call can take seconds: say the worker is alive, so the session is not taken for
+    # a stale one between its checkpoints.
+    PaperSession.objects.filter(pk=session.pk, status=PaperStatus.RUNNING).update(checkpoint_at=timezone.now())
     state.llm_score, state.llm_calls = signal.score, state.llm_calls + 1
     note = f" — abstained: {signal.problem}" if signal.abstained else ""
     message = f"{state.llm_source}: {signal.signal} ({signal.confidence:.2f}){note}"
@@ -353,9 +356,11 @@ def _write_events(session: PaperSession, state: ReplayState) -> None:
 
 
 def _checkpoint(session: PaperSession, state: ReplayState) -> bool:
-    """Save progress; False when a stop was requested (the session then ends here)."""
+    """Save progress; False when a stop was requested or the session is no longer running (a
+    session whose checkpoints were late may have been marked failed, freeing its bot): it then
+    ends here and leaves that state alone."""
     _write_events(session, state)
-    updated = PaperSession.objects.filter(pk=session.pk, stop_requested=False).update(
+    updated = PaperSession.objects.filter(pk=session.pk, status=PaperStatus.RUNNING, stop_requested=False).update(
         **state.session_fields(), checkpoint_at=timezone.now()
     )
     return bool(updated)
@@ -363,7 +368,7 @@ def _checkpoint(session: PaperSession, state: ReplayState) -> bool:
 
 def _finish(*, session: PaperSession, state: ReplayState, status: str, times: np.ndarray) -> None:
     kept, values = downsample(np.asarray(times[: len(state.curve)]), np.asarray(state.curve), points=400)
-    PaperSession.objects.filter(pk=session.pk).update(
+    PaperSession.objects.filter(pk=session.pk, status=PaperStatus.RUNNING).update(
         **state.session_fields(),
         status=status,
         equity_curve=[[int(t), round(float(v), 4)] for t, v in zip(kept, values, strict=True)],

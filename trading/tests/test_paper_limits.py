@@ -1,5 +1,6 @@
 """Paper trading's limits: one session per bot, backed by the database, whatever races."""
 
+import numpy as np
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -47,3 +48,15 @@ def test_a_start_that_loses_the_race_gets_the_same_message(monkeypatch, market):
     with pytest.raises(PaperError, match="this bot already has a session running; stop it first"):
         paper_session_start(user=bot.user, bot=bot)
     assert PaperSession.objects.filter(bot=bot).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_session_marked_stale_while_it_still_runs_stays_failed():
+    # Its worker was slow, not dead: a later start marked it failed and freed the bot. When the
+    # worker reaches its next checkpoint it must stop there, not come back as running or finished.
+    session = PaperSessionFactory(status=PaperStatus.FAILED, error="The worker running this session stopped.")
+    state = paper.ReplayState(cash=1000.0, equity=1000.0, curve=[1000.0])
+    assert paper._checkpoint(session, state) is False
+    paper._finish(session=session, state=state, status=PaperStatus.FINISHED, times=np.array([0]))
+    session.refresh_from_db()
+    assert session.status == PaperStatus.FAILED
