@@ -247,3 +247,40 @@ def test_a_teacher_who_opens_a_cohort_teaches_it(client):
     assert response.status_code == 302
     assert CohortMember.objects.get(user=teacher).role == "instructor"
     assert "Spring" in client.get("/admin/community/cohort/").content.decode()
+
+
+def test_grading_in_the_admin_records_the_teacher_and_refuses_what_is_not_theirs(client):
+    from assessments.models import CodeSubmission
+    from assessments.tests.factories import AssessmentFactory
+    from community.models import CohortRole
+    from community.tests.factories import CohortFactory, CohortMemberFactory
+
+    teacher, other_teacher, mine, theirs = TeacherFactory(), TeacherFactory(), UserFactory(), UserFactory()
+    cohort = CohortFactory()
+    CohortMemberFactory(cohort=cohort, user=teacher, role=CohortRole.INSTRUCTOR)
+    CohortMemberFactory(cohort=cohort, user=mine, role=CohortRole.STUDENT)
+    task = AssessmentFactory(question_type="coding-task", options=None, correct_answer=None)
+    submission = CodeSubmission.objects.create(user=mine, assessment=task, file_uploads={"a.py": "x = 1"})
+    elsewhere = CodeSubmission.objects.create(user=theirs, assessment=task, file_uploads={"a.py": "x = 2"})
+    client.force_login(teacher)
+    url = f"/admin/assessments/codesubmission/{submission.pk}/change/"
+    form = {"status": "graded", "grade": "101", "rubric_scores": "null", "instructor_feedback": "Good",
+            "peer_reviews-TOTAL_FORMS": "0", "peer_reviews-INITIAL_FORMS": "0",
+            "graded_by": str(other_teacher.pk), "max_grade": "500"}  # fmt: skip
+    response = client.post(url, form)
+    assert response.status_code == 200 and "The grade is from 0 to 100." in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.grade is None and submission.graded_by is None
+    response = client.post(url, {**form, "grade": "88"})
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    # Who graded, when, and out of how much come from the grading service, never from the form.
+    assert (submission.grade, submission.graded_by, submission.max_grade) == (88, teacher, 100)
+    assert submission.graded_at is not None and submission.status == "graded"
+    # A learner outside the teacher's cohorts is out of reach.
+    assert client.get(f"/admin/assessments/codesubmission/{elsewhere.pk}/change/").status_code in (302, 404)
+    assert client.post(
+        f"/admin/assessments/codesubmission/{elsewhere.pk}/change/", {**form, "grade": "1"}
+    ).status_code in (302, 404)
+    elsewhere.refresh_from_db()
+    assert elsewhere.grade is None
