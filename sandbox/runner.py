@@ -54,8 +54,9 @@ Modes, strongest available first:
   ``SANDBOX_ALLOW_RLIMITS_ONLY=1`` and ``DEBUG`` on (a developer's machine), and every run logs a
   warning.
 
-The program talks to the caller through stdin (input bytes) and file descriptor 3 (result bytes);
-only those bytes, stdout and stderr come back, and the caller decides any verdict from them.
+The program talks to the caller through stdin (input bytes) and a result pipe (its descriptor
+number is in the prelude's settings); only those bytes, stdout and stderr come back, and the
+caller decides any verdict from them.
 """
 
 from __future__ import annotations

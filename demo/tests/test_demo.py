@@ -20,8 +20,15 @@ DEMO_TABLES = [
 
 def run(*args) -> str:
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", *args, "--public-demo", stdout=out)  # the tests run with DEBUG off
     return out.getvalue()
+
+
+def test_with_debug_off_the_demo_needs_to_be_asked_for_as_public(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--public-demo"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
 
 
 @pytest.fixture
