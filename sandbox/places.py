@@ -29,6 +29,7 @@ import functools
 import itertools
 import os
 import signal
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -59,11 +60,27 @@ def _state_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"cc-sandbox-{os.geteuid()}"
 
 
+def slot_folder_problem() -> str | None:
+    """Why the slot folder cannot be trusted, or None. It must be this user's own and closed to
+    others: in a shared temp folder another user could otherwise make it first and hold every place."""
+    folder = _state_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except OSError as exc:
+        return f"its slot folder {folder} cannot be made ({exc})"
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        return f"its slot folder {folder} belongs to someone else or is writable by others (set SANDBOX_STATE_DIR)"
+    return None
+
+
 @contextlib.contextmanager
 def slot(queue_seconds: float) -> Iterator[int | None]:
     """Hold one of the machine's places for a run (None when none came free in time)."""
+    problem = slot_folder_problem()
+    if problem:
+        raise PermissionError(problem)
     folder = _state_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     deadline = time.monotonic() + queue_seconds
     while True:
         count = slot_count()

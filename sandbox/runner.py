@@ -80,7 +80,7 @@ from importlib import resources
 from pathlib import Path
 
 from sandbox.places import RunCgroup as _RunCgroup
-from sandbox.places import cgroup_status, run_uid
+from sandbox.places import cgroup_status, run_uid, slot_folder_problem
 from sandbox.places import slot as _slot
 from sandbox.places import slot_count as _slot_count
 from sandbox.syscall_filter import compiled as compiled_filter
@@ -286,6 +286,8 @@ def run_python(
             os.geteuid() if os.geteuid() != 0 else "of its place (not root)",
         )
     started = time.monotonic()
+    if problem := slot_folder_problem():
+        return SandboxResult(None, "", "", b"", f"the sandbox could not start: {problem}", 0.0)
     with _slot(limits.queue_seconds) as slot:
         if slot is None:
             return SandboxResult(

@@ -491,3 +491,13 @@ def test_a_probe_that_finds_the_sandbox_busy_is_not_remembered(monkeypatch):
         runner, "run_python", lambda *args, **kwargs: runner.SandboxResult(0, "ok\n", "", b"", None, 0.1)
     )
     assert runner.isolation() == "namespaces" and runner._ISOLATION_FOUND == {"mode": "namespaces"}
+
+
+def test_a_slot_folder_made_by_someone_else_is_refused(tmp_path, monkeypatch):
+    # Another local user could make the folder first in a shared /tmp and hold every place.
+    folder = tmp_path / "slots"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)  # open to everyone, as a stranger's folder would be
+    monkeypatch.setenv("SANDBOX_STATE_DIR", str(folder))
+    outcome = run_python("print(1)", limits=FAST)
+    assert not outcome.ok and "writable by others" in outcome.error
