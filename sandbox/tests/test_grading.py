@@ -6,8 +6,10 @@ a message; hostile programs end as an error with theirs, and this process carrie
 
 import json
 import resource
+from pathlib import Path
 
 import pytest
+import yaml
 
 from sandbox import Limits, grade
 from sandbox.drivers import plain
@@ -231,3 +233,26 @@ def test_isolated_runs_share_nothing():
     )
     code = "calls = []\ndef count():\n    calls.append(1)\n    return len(calls)\n"
     assert graded(code, tests).status == "pass"
+
+
+# --- every coding task of the course, through this API (what validate_curriculum does) --------------
+
+CONTENT = Path(__file__).resolve().parents[2] / "curriculum" / "content" / "modules"
+TASKS = [
+    pytest.param(item, id=f"{folder.name[:2]}-q{index}")
+    for folder in sorted(CONTENT.glob("1[1-7]-*"))
+    for index, item in enumerate(yaml.safe_load((folder / "assessments.yaml").read_text()), start=1)
+    if item["type"] == "coding-task"
+]
+
+
+def test_there_are_19_coding_tasks():
+    assert len(TASKS) == 19
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_each_task_passes_its_solution_and_fails_its_starter(task):
+    solution = grade(task["tests"], task["solution"])
+    assert solution.status == "pass", solution.as_json()
+    starter = grade(task["tests"], task["starter_code"])
+    assert starter.status != "pass" and any(t.status != "pass" for t in starter.tests)
