@@ -5,9 +5,9 @@ are graded with ``grade(tests, code)`` (``grading``): the verdict is decided out
 """
 
 from sandbox.grading import GradeResult, TaskSpecError, TestResult, grade
-from sandbox.runner import Limits, SandboxResult, TestRun, driver, isolation, isolation_report, run_python, run_tests
+from sandbox.runner import Limits, SandboxResult, driver, isolation, isolation_report, run_python
 
 __all__ = [
-    "GradeResult", "Limits", "SandboxResult", "TaskSpecError", "TestResult", "TestRun", "driver", "grade", "isolation",
-    "isolation_report", "run_python", "run_tests",
+    "GradeResult", "Limits", "SandboxResult", "TaskSpecError", "TestResult", "driver", "grade", "isolation",
+    "isolation_report", "run_python",
 ]  # fmt: skip
