@@ -92,7 +92,7 @@ def _task_cases(tests: str) -> dict:
         raise TaskSpecError(f"the tests could not be read: {outcome.error}")
     try:
         spec = plain.loads_json(outcome.result.decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):
         last = outcome.stderr.strip().splitlines()[-1:] or ["no answer"]
         raise TaskSpecError(f"the tests could not be read: {last[0]}") from None
     if type(spec) is dict and type(spec.get("error")) is str:
@@ -164,7 +164,7 @@ def _read_replies(outcome: SandboxResult, steps: list[dict], limits: Limits) -> 
             raise _Unanswered()
         first = _json_line(lines[0])
         if set(first) == {"load_error", "output"} and _is_exception(first["load_error"]):
-            error = first["load_error"]
+            error = _trim({"raised": first["load_error"]})["raised"]
             text = f"{error['type']}: {error['message']}" if error["message"] else error["type"]
             stopped = outcome.error or _limit_hit(error, limits) or f"your code could not be loaded: {text}"
             return _Run({}, stopped, _text(first["output"]), load_failed=True)
@@ -178,6 +178,7 @@ def _read_replies(outcome: SandboxResult, steps: list[dict], limits: Limits) -> 
                 raise _Tampered(f"line {number} does not answer call {step['id']}")
             if "value" in reply:
                 reply["value"] = plain.decode(reply["value"])
+            _trim(reply)
             replies[step["id"]] = reply
     except _Unanswered:
         pass
@@ -200,7 +201,10 @@ class _Unanswered(Exception):
 
 
 def _json_line(line: bytes) -> dict:
-    value = plain.loads_json(line.decode("utf-8"))
+    try:
+        value = plain.loads_json(line.decode("utf-8"))
+    except RecursionError:  # nested deeper than the parser goes: no honest encoder writes that
+        raise _Tampered("a line is nested too deeply") from None
     if type(value) is not dict:
         raise _Tampered("a line is not an object")
     return value
@@ -226,7 +230,18 @@ def _well_formed(reply: dict) -> bool:
 
 
 def _text(value) -> str:
-    return value if type(value) is str else ""
+    return value[: 4 * OUTPUT_CHARS] if type(value) is str else ""
+
+
+def _trim(reply: dict) -> dict:
+    """Texts from the jail are the learner's: keep them short (a forged line may be megabytes)."""
+    if "raised" in reply:
+        raised = reply["raised"]
+        reply["raised"] = {"type": raised["type"], "message": raised["message"][:1000], "class": raised["class"][:100]}
+    for key, limit in (("unplain", 500), ("args_after_unplain", 500), ("output", 4 * OUTPUT_CHARS)):
+        if type(reply.get(key)) is str:
+            reply[key] = reply[key][:limit]
+    return reply
 
 
 # --- 3. verdict -----------------------------------------------------------------------------------

@@ -91,6 +91,14 @@ FORGERIES = {
         "error",
         "not in the expected form",
     ),
+    "a reply nested too deeply to parse, with a megabyte message": (
+        "import os\n"
+        'line = b\'{"loaded": true, "output": ""}\\n{"id": 0, "value": \' + b\'[\' * 200000 + b\'\\n\'\n'
+        "for fd in range(3, 40):\n    try:\n        os.write(fd, line)\n    except OSError:\n        pass\n"
+        "os._exit(0)\n",
+        "error",
+        "nested too deeply",
+    ),
     "__eq__ that is always True": (
         "class Yes:\n    def __eq__(self, other):\n        return True\n    __hash__ = object.__hash__\n"
         "def add(a, b):\n    return Yes()\n",
