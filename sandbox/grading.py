@@ -126,6 +126,43 @@ def _check_spec(spec) -> None:
                 raise TaskSpecError(f"{test['name']}: a check is malformed")
             if not all(type(r) is int and 0 <= r < len(steps) for r in refs):
                 raise TaskSpecError(f"{test['name']}: a check names an unknown step")
+            if not _check_fields_ok(check):
+                raise TaskSpecError(f"{test['name']}: a {check['kind']} check is malformed")
+    for step in steps:
+        if step["target"] is not None and steps[step["target"]]["run"] != step["run"]:
+            raise TaskSpecError(f"recorded step {step['id']} uses a result of another run")
+
+
+_CHECK_FIELDS = {
+    "equal": {"expected"},
+    "raises": {"exception", "contains"},
+    "same": {"prefix"},
+    "faster": {"seconds"},
+}
+
+
+def _check_fields_ok(check: dict) -> bool:
+    """A check's own fields have the types the verdict relies on (expected values decode)."""
+    if not set(check) <= {"kind", "steps", "message"} | _CHECK_FIELDS.get(check["kind"], set()):
+        return False
+    if type(check.get("message", "")) is not str or len(check["steps"]) != (
+        2 if check["kind"] in ("same", "differ") else 1
+    ):
+        return False
+    try:
+        if check["kind"] == "equal":
+            plain.decode(check["expected"], matchers=True)
+    except (KeyError, ValueError):
+        return False
+    kind = check["kind"]
+    if kind == "raises":
+        contains = check.get("contains")
+        return type(check.get("exception")) is str and type(contains) is list and all(type(c) is str for c in contains)
+    if kind == "same":
+        return check.get("prefix") is None or type(check["prefix"]) is int
+    if kind == "faster":
+        return type(check.get("seconds")) is float
+    return True
 
 
 # --- 2. calls -------------------------------------------------------------------------------------

@@ -232,6 +232,25 @@ def test_broken_tests_are_the_authors_problem_not_the_learners():
         grade("open('/etc/passwd')\ndef test_x(t):\n    t.expect(t.call('add', 1, 1), 2)\n", RIGHT)
 
 
+def test_recorded_cases_are_checked_before_the_verdict_relies_on_them():
+    from sandbox.grading import _check_spec, task_cases
+
+    spec = task_cases(TESTS)
+    _check_spec(spec)
+    broken = [
+        {**spec, "steps": [{**spec["steps"][0], "kind": "exec"}, *spec["steps"][1:]]},
+        {
+            **spec,
+            "tests": [{**spec["tests"][0], "checks": [{"kind": "equal", "steps": [0], "expected": {"$eval": []}}]}],
+        },
+        {**spec, "tests": [{**spec["tests"][0], "checks": [{"kind": "raises", "steps": [0], "exception": 1}]}]},
+        {**spec, "tests": [{**spec["tests"][0], "checks": [{"kind": "equal", "steps": [99], "expected": 1}]}]},
+    ]
+    for bad in broken:
+        with pytest.raises(TaskSpecError):
+            _check_spec(bad)
+
+
 def test_isolated_runs_share_nothing():
     tests = (
         "def test_no_memory(t):\n"
