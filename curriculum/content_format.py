@@ -260,9 +260,25 @@ def _read_assessment(path: Path, index: int, item, problems: list[str]) -> Asses
         data.starter_code = item.get("starter_code") or ""
         data.test_code = item.get("tests") or ""
         data.reference_solution = item.get("solution") or ""
-        if data.test_code and "def test_" not in data.test_code:
-            problems.append(f"{path}: {where} tests must define functions named test_*")
+        problem = coding_tests_problem(data.test_code) if data.test_code else None
+        if problem:
+            problems.append(f"{path}: {where} tests {problem}")
     return data
+
+
+_TEST_FUNCTION = re.compile(r"^def test_\w*\(\s*t\s*\)\s*:", re.MULTILINE)
+
+
+def coding_tests_problem(tests: str) -> str | None:
+    """What is wrong with a coding task's tests on their face (FORMAT.md), without running them:
+    they must be Python defining functions ``test_*(t)``. (Only the sandbox runs them.)"""
+    try:
+        compile(tests, "tests.py", "exec")
+    except SyntaxError as exc:
+        return f"are not valid Python: {exc.msg} (line {exc.lineno})"
+    if not _TEST_FUNCTION.search(tests):
+        return "must define functions test_*(t) that record calls with t.call(...) and checks with t.expect(...)"
+    return None
 
 
 def _read_resource(path: Path, index: int, item, problems: list[str]) -> ResourceData | None:
@@ -533,12 +549,15 @@ def write_curriculum(curriculum: Curriculum, root: Path) -> list[Path]:
 
 
 def run_coding_task(assessment: AssessmentData, code: str) -> tuple[bool, str]:
-    """Run `code` then the task's hidden tests in the sandbox; (all passed, what went wrong)."""
-    from sandbox import run_tests
+    """Grade `code` against the task's tests in the sandbox; (all passed, what went wrong)."""
+    from sandbox import TaskSpecError, grade
 
-    run = run_tests(code, assessment.test_code)
-    failures = [f"{t['name']}: {t['message']}" for t in run.tests if not t["passed"]]
-    return run.passed, run.error or "; ".join(failures)
+    try:
+        result = grade(assessment.test_code, code)
+    except TaskSpecError as exc:
+        return False, f"the task's tests are broken: {exc}"
+    failures = [f"{t.name}: {t.message}" for t in result.tests if t.status != "pass"]
+    return result.passed, result.message or "; ".join(failures)
 
 
 @dataclass

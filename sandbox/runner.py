@@ -117,7 +117,8 @@ class SandboxResult:
 
 
 def driver(name: str) -> str:
-    """The text of a driver program in sandbox/drivers/ (``prelude``, ``unit_tests``, ``strategy``)."""
+    """The text of a driver program in sandbox/drivers/ (``prelude``, ``plain``, ``grade_cases``,
+    ``grade_calls``, ``strategy``)."""
     return _driver_text(f"{name}.py")
 
 
@@ -498,30 +499,3 @@ def _explain(code, timed_out, overflow, stdout, stderr, limits: Limits, cpu_used
     if code is not None and code < 0:
         return f"stopped by signal {signal.Signals(-code).name}"
     return None
-
-
-# --- coding tasks --------------------------------------------------------------------------------
-
-
-@dataclass
-class TestRun:
-    passed: bool
-    tests: list[dict]
-    error: str | None
-    output: str
-
-
-def run_tests(code: str, tests: str, *, limits: Limits = Limits(cpu_seconds=5, wall_seconds=15)) -> TestRun:
-    """Run submitted `code`, then the hidden `tests` (functions named test_*), in the sandbox."""
-    program = f"{code}\n\n{tests}\n\n{driver('unit_tests')}"
-    outcome = run_python(program, limits=limits)
-    try:
-        results = json.loads(outcome.result) if outcome.result else []
-    except ValueError:
-        results = []
-    error = outcome.error
-    if error is None and not results:
-        last = outcome.stderr.strip().splitlines()[-1:] or ["the program ended before the tests ran"]
-        error = last[0]
-    passed = error is None and bool(results) and all(r["passed"] for r in results)
-    return TestRun(passed, results, error, (outcome.stdout + outcome.stderr)[-4000:])

@@ -1,14 +1,20 @@
 """The course content itself: complete, consistent with the outline, and its coding tasks work."""
 
+import shutil
+from dataclasses import replace
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 
 from curriculum.content_format import (
     ACHIEVEMENT_CATEGORIES,
+    CONTENT_DIR,
     MIN_LESSON_WORDS,
+    coding_tests_problem,
     read_curriculum,
     run_coding_task,
+    validate_curriculum,
 )
 
 # From CURRICULUM.md: id -> (track, prerequisites).
@@ -99,3 +105,32 @@ def test_reference_solution_passes_and_starter_code_fails(task):
     assert passed, output
     passed, _ = run_coding_task(task, task.starter_code)
     assert not passed
+
+
+def test_coding_task_tests_are_checked_on_their_face_without_running_them():
+    assert coding_tests_problem('def test_x(t):\n    t.expect(t.call("f"), 1)\n') is None
+    # The old format (asserts next to the submission, in its process) is refused with a pointer.
+    problem = coding_tests_problem("def test_x():\n    assert f() == 1\n")
+    assert problem and "test_*(t)" in problem and "t.expect" in problem
+    assert "not valid Python" in coding_tests_problem("def test_x(t):\n    t.expect(\n")
+
+
+def test_a_wrong_reference_solution_is_reported_with_the_failing_test(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    path = next((content / "modules").glob("16-*")) / "assessments.yaml"
+    items = yaml.safe_load(path.read_text())
+    task = next(item for item in items if item["type"] == "coding-task")
+    task["solution"] = task["solution"].replace("1.0 - missed", "1.0 - missed + 1e-3")
+    path.write_text(yaml.safe_dump(items, sort_keys=False, allow_unicode=True))
+    problems = validate_curriculum(content, module=16).problems
+    assert any("reference solution fails" in p and "test_single_sample" in p for p in problems), problems
+
+
+def test_broken_tests_are_the_author_s_problem(tmp_path):
+    task = next(
+        a for m in read_curriculum().modules if m.id == 11 for a in m.assessments if a.question_type == "coding-task"
+    )
+    broken = replace(task, test_code="def test_x(t):\n    t.expect(t.call('merkle_root', object()), 1)\n")
+    passed, message = run_coding_task(broken, task.reference_solution)
+    assert not passed and message.startswith("the task's tests are broken") and "not plain data" in message
