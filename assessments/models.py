@@ -47,7 +47,12 @@ class Assessment(models.Model):
     created_at = created_at()
     # Coding tasks (modules 11–17): run in the sandbox, never in the web process.
     starter_code = models.TextField(blank=True, default="", db_default="")
-    test_code = models.TextField(blank=True, default="", db_default="", help_text="Hidden tests: test_* functions.")
+    test_code = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Hidden tests: test_*(t) functions that record calls and checks (curriculum/content/FORMAT.md).",
+    )
     reference_solution = models.TextField(blank=True, default="", db_default="")
 
     objects = AssessmentQuerySet.as_manager()
