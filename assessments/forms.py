@@ -4,6 +4,7 @@ from django import forms
 
 from assessments.answers import accepted_answers
 from assessments.models import Assessment, QuestionType
+from sandbox import coding_tests_problem
 
 OPTION_KEYS = ("A", "B", "C", "D")
 
@@ -72,6 +73,11 @@ class AssessmentAdminForm(forms.ModelForm):
             for name in ("test_code", "reference_solution"):
                 if not (data.get(name) or "").strip():
                     self.add_error(name, "A coding task needs hidden tests and a reference solution.")
+            problem = (
+                coding_tests_problem(data.get("test_code") or "") if (data.get("test_code") or "").strip() else None
+            )
+            if problem:
+                self.add_error("test_code", f"The hidden tests {problem} (see curriculum/content/FORMAT.md).")
         return data
 
     def save(self, commit=True):

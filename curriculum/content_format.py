@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import yaml
 
 from assessments.answers import accepted_answers
+from sandbox.grading import coding_tests_problem
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 TRACKS = ("user", "power-user", "developer", "architect")
@@ -264,21 +265,6 @@ def _read_assessment(path: Path, index: int, item, problems: list[str]) -> Asses
         if problem:
             problems.append(f"{path}: {where} tests {problem}")
     return data
-
-
-_TEST_FUNCTION = re.compile(r"^def test_\w*\(\s*t\s*\)\s*:", re.MULTILINE)
-
-
-def coding_tests_problem(tests: str) -> str | None:
-    """What is wrong with a coding task's tests on their face (FORMAT.md), without running them:
-    they must be Python defining functions ``test_*(t)``. (Only the sandbox runs them.)"""
-    try:
-        compile(tests, "tests.py", "exec")
-    except SyntaxError as exc:
-        return f"are not valid Python: {exc.msg} (line {exc.lineno})"
-    if not _TEST_FUNCTION.search(tests):
-        return "must define functions test_*(t) that record calls with t.call(...) and checks with t.expect(...)"
-    return None
 
 
 def _read_resource(path: Path, index: int, item, problems: list[str]) -> ResourceData | None:

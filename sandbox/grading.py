@@ -26,6 +26,7 @@ from __future__ import annotations
 import builtins
 import functools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -38,6 +39,23 @@ OUTPUT_CHARS = 500  # of the learner's own output, per test
 STEP_KINDS = {"call", "method", "attr", "scenario"}
 CHECK_KINDS = {"equal", "raises", "unchanged", "same", "differ", "faster"}
 _REPLY_KEYS = {"id", "value", "raised", "unplain", "seconds", "output", "args_after", "args_after_unplain"}
+
+
+_TEST_FUNCTION = re.compile(r"^def test_\w*\(\s*t\s*\)\s*:", re.MULTILINE)
+
+
+def coding_tests_problem(tests: str) -> str | None:
+    """What is wrong with a coding task's tests on their face (FORMAT.md), without running them:
+    they must be Python defining functions ``test_*(t)``. (Only the sandbox runs them.)"""
+    try:
+        compile(tests, "tests.py", "exec")
+    except SyntaxError as exc:
+        return f"are not valid Python: {exc.msg} (line {exc.lineno})"
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+        return f"are not valid Python: {type(exc).__name__}"
+    if not _TEST_FUNCTION.search(tests):
+        return "must define functions test_*(t) that record calls with t.call(...) and checks with t.expect(...)"
+    return None
 
 
 class TaskSpecError(ValueError):

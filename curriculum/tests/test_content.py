@@ -11,11 +11,11 @@ from curriculum.content_format import (
     ACHIEVEMENT_CATEGORIES,
     CONTENT_DIR,
     MIN_LESSON_WORDS,
-    coding_tests_problem,
     read_curriculum,
     run_coding_task,
     validate_curriculum,
 )
+from sandbox import coding_tests_problem
 
 # From CURRICULUM.md: id -> (track, prerequisites).
 OUTLINE = {
