@@ -142,6 +142,27 @@ def sitting_grade(
     sitting.save(update_fields=["score", "max_score", "percent", "passed"])
 
 
+def _sitting_open(
+    *, user: User, module: Module, token: uuid.UUID, started_at: datetime, at: datetime
+) -> tuple[QuizSitting, bool]:
+    """The sitting of this (user, token), created now unless it exists; True when created. The
+    unique key decides, even between simultaneous requests."""
+    try:
+        with transaction.atomic():
+            sitting = QuizSitting.objects.create(
+                user=user, module=module, submission_token=token, started_at=started_at, submitted_at=at
+            )
+    except IntegrityError:
+        return QuizSitting.objects.get(user=user, submission_token=token), False
+    return sitting, True
+
+
+def _even_share(*, started_at: datetime, submitted_at: datetime, questions: int) -> int:
+    """Seconds per question when only the sitting's duration is known, capped per question."""
+    elapsed = max(0.0, (submitted_at - started_at).total_seconds())
+    return int(min(elapsed / max(1, questions), MAX_SECONDS_PER_QUESTION))
+
+
 @transaction.atomic
 def quiz_submit(*, user: User, module: Module, answers: Mapping[str, str], ticket: QuizTicket) -> QuizSitting:
     """Grade one sitting of the module's quiz and record one quiz_attempts row per question.
@@ -165,16 +186,10 @@ def quiz_submit(*, user: User, module: Module, answers: Mapping[str, str], ticke
             f"You have used today's {settings.QUIZ_MAX_SITTINGS_PER_DAY} attempts at this quiz. Try again tomorrow."
         )
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            sitting = QuizSitting.objects.create(
-                user=user, module=module, submission_token=ticket.token, started_at=ticket.issued_at, submitted_at=now
-            )
-    except IntegrityError:
-        return QuizSitting.objects.get(user=user, submission_token=ticket.token)
-
-    elapsed = max(0.0, (now - ticket.issued_at).total_seconds())
-    per_question = int(min(elapsed / max(1, len(questions)), MAX_SECONDS_PER_QUESTION))
+    sitting, created = _sitting_open(user=user, module=module, token=ticket.token, started_at=ticket.issued_at, at=now)
+    if not created:
+        return sitting
+    per_question = _even_share(started_at=ticket.issued_at, submitted_at=now, questions=len(questions))
     sitting_grade(sitting=sitting, questions=questions, answers=answers, when=now, seconds_for=lambda q: per_question)
     module_visit(user=user, module=module)
     progress_recompute(user=user, module=module)
@@ -211,14 +226,10 @@ def quiz_sitting_record(
         raise ValidationError({"questions": "Only this module's quiz questions belong to its sittings."})
     if not questions:
         raise QuizUnavailable("This module has no quiz questions yet.")
-    try:  # the (user, token) unique key finds a sitting recorded before, even a moment ago
-        with transaction.atomic():
-            sitting = QuizSitting.objects.create(
-                user=user, module=module, submission_token=token, started_at=started_at, submitted_at=submitted_at
-            )
-    except IntegrityError:
-        return QuizSitting.objects.get(user=user, submission_token=token)
-    per_question = int(min((submitted_at - started_at).total_seconds() / len(questions), MAX_SECONDS_PER_QUESTION))
+    sitting, created = _sitting_open(user=user, module=module, token=token, started_at=started_at, at=submitted_at)
+    if not created:
+        return sitting
+    per_question = _even_share(started_at=started_at, submitted_at=submitted_at, questions=len(questions))
     sitting_grade(
         sitting=sitting,
         questions=questions,
