@@ -29,15 +29,21 @@ def _manage(*args, **env):
     )
 
 
+# A production environment as the deployment doc sets it (DEBUG off, a strong key, a host name).
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k8#pQ2!vX9zL4mN7@wR1tY6uI3oP0aS5dF8gH2jK4lZ7xC9vB1nM3qW5eR7tY9uI",
+    "ALLOWED_HOSTS": "learn.example.org",
+}
+
+
 def test_check_deploy_is_clean_under_production_settings():
     done = _manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
-        DEBUG="0",
-        SECRET_KEY="k8#pQ2!vX9zL4mN7@wR1tY6uI3oP0aS5dF8gH2jK4lZ7xC9vB1nM3qW5eR7tY9uI",
-        ALLOWED_HOSTS="learn.example.org",
+        **PRODUCTION,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout
@@ -149,9 +155,7 @@ def test_check_deploy_warns_when_email_verification_is_not_mandatory():
         "--deploy",
         "--fail-level",
         "WARNING",
-        DEBUG="0",
-        SECRET_KEY="k8#pQ2!vX9zL4mN7@wR1tY6uI3oP0aS5dF8gH2jK4lZ7xC9vB1nM3qW5eR7tY9uI",
-        ALLOWED_HOSTS="learn.example.org",
+        **PRODUCTION,
         ACCOUNT_EMAIL_VERIFICATION="optional",
     )
     assert done.returncode != 0
